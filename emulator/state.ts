@@ -51,4 +51,14 @@ export interface AppRegistration {
   exposedScopes: string[];
   /** Multi-tenant apps can be used from any tenant; the app's home tenant otherwise. */
   homeTenantId: string;
+  /** "AzureADMyOrg": only users of homeTenantId may sign in (AADSTS700016 elsewhere). Default "AzureADMultipleOrgs". */
+  signInAudience?: "AzureADMyOrg" | "AzureADMultipleOrgs";
+  /** Single-page-application platform: codes redeemable only cross-origin (CORS) with PKCE; refresh tokens live 24 h. */
+  spaRedirectUris?: string[];
+  /** Mobile/desktop platform: codes redeemable without a client secret even when the app has secrets. */
+  publicClientRedirectUris?: string[];
+  /** Version of the access tokens issued for this app's own API (manifest accessTokenAcceptedVersion). Default 2. */
+  accessTokenAcceptedVersion?: 1 | 2;
+  /** Statically configured delegated permissions (e.g. ["User.Read", "Mail.Read"]): what "/.default" resolves to. */
+  requiredScopes?: string[];
 }

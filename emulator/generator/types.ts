@@ -15,6 +15,8 @@ export interface GeneratedTeamMember {
   /** An alias the member sends from but has NOT registered with the product (to exercise "why"). */
   unregisteredAlias?: string;
   isAdmin: boolean;
+  /** Exchange's legacy DN; proxyAddresses carries it as "X500:…" and some mail shows it as the sender address. */
+  legacyExchangeDn: string;
 }
 
 export interface GeneratedCustomer {
@@ -43,6 +45,32 @@ export interface GeneratedOrganisation {
   contacts: GeneratedContact[];
   /** Keyed by team member oid. */
   mailboxes: Record<string, MailboxSeed>;
+  /** Where the deliberate edge cases ended up, so tests can look for them without searching. */
+  cases: GeneratedCases;
+}
+
+export interface GeneratedCases {
+  /** One address that is a contact of two different customers. */
+  sharedContactAddress: string;
+  sharedContactCustomers: [string, string];
+  /** A contact whose record was created after some of its mail was exchanged. */
+  recentContactAddress: string;
+  /** Customers whose domain field is empty on purpose. */
+  customersWithoutDomain: string[];
+  /** internetMessageIds of messages delivered to two team members' mailboxes. */
+  sharedInternetMessageIds: string[];
+  /** internetMessageIds whose sender address is an X500 legacy DN. */
+  x500InternetMessageIds: string[];
+  /** internetMessageIds sent from a member's unregistered alias. */
+  unregisteredAliasInternetMessageIds: string[];
+  /** Sender addresses that are not contacts but copy a contact. */
+  unknownSendersCopyingContacts: string[];
+  /** iCalUIds of: the weekly series with an exception and a cancelled occurrence, and other meeting kinds. */
+  recurringSeriesICalUId: string;
+  cancelledMeetingICalUId: string;
+  declinedMeetingICalUId: string;
+  externalOrganizerMeetingICalUId: string;
+  roomResourceAddress: string;
 }
 
 export interface GeneratorOptions {

@@ -1,0 +1,136 @@
+import { Spinner, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
+import { useCallback, useEffect, useState } from "react";
+import type { MeResponse } from "../../shared/api/contract";
+import { ApiProblem } from "../api/client";
+import { useConnection } from "../hooks/useConnection";
+import { useSettings } from "../hooks/useSettings";
+import type { PaneServices } from "../services";
+import { ConnectionCard } from "./ConnectionCard";
+import { Header } from "./Header";
+import { ProblemNotice } from "./ProblemNotice";
+import { SectionTabs } from "./SectionTabs";
+import { SettingsPanel } from "./SettingsPanel";
+import { SignInPanel } from "./SignInPanel";
+import { ThisEmail } from "./ThisEmail";
+
+const useStyles = makeStyles({
+  root: {
+    display: "flex",
+    flexDirection: "column",
+    rowGap: tokens.spacingVerticalL,
+    padding: tokens.spacingHorizontalM,
+    minWidth: 0,
+    maxWidth: "640px",
+  },
+  panel: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalM },
+  // The class would otherwise override the hidden attribute's display: none.
+  hidden: { display: "none" },
+});
+
+type Phase = { kind: "loading" } | { kind: "sign_in"; problem: unknown } | { kind: "problem"; problem: unknown } | { kind: "ready"; me: MeResponse };
+
+export function App({ services }: { services: PaneServices }) {
+  const styles = useStyles();
+  const [phase, setPhase] = useState<Phase>({ kind: "loading" });
+  const [signingIn, setSigningIn] = useState(false);
+
+  const start = useCallback(async () => {
+    setPhase({ kind: "loading" });
+    try {
+      setPhase({ kind: "ready", me: await services.api.me() });
+    } catch (error) {
+      const signIn = error instanceof ApiProblem && error.kind === "sign_in";
+      // A first visit (no token yet) is not a problem worth a red banner.
+      setPhase(signIn ? { kind: "sign_in", problem: error.status === 401 ? error : null } : { kind: "problem", problem: error });
+    }
+  }, [services.api]);
+
+  useEffect(() => {
+    void start();
+  }, [start]);
+
+  const signIn = useCallback(async () => {
+    setSigningIn(true);
+    try {
+      await services.signIn();
+      await start();
+    } catch (error) {
+      setPhase({ kind: "sign_in", problem: error });
+    } finally {
+      setSigningIn(false);
+    }
+  }, [services, start]);
+
+  return (
+    <main className={styles.root}>
+      <Header memberName={phase.kind === "ready" ? phase.me.member.name : undefined} organisation={phase.kind === "ready" ? phase.me.organisation.name : undefined} />
+      {phase.kind === "loading" && <Spinner size="small" label="Loading Startdeliver…" />}
+      {phase.kind === "sign_in" && <SignInPanel busy={signingIn} problem={phase.problem} onSignIn={() => void signIn()} />}
+      {phase.kind === "problem" && <ProblemNotice error={phase.problem} onRetry={() => void start()} onSignIn={() => void signIn()} />}
+      {phase.kind === "ready" && <Ready services={services} me={phase.me} onSignIn={() => void signIn()} />}
+    </main>
+  );
+}
+
+type TabValue = "email" | "settings";
+
+function Ready({ services, me, onSignIn }: { services: PaneServices; me: MeResponse; onSignIn: () => void }) {
+  const styles = useStyles();
+  const connection = useConnection(services);
+  const settings = useSettings(services.api);
+  const [tab, setTab] = useState<TabValue>("email");
+
+  return (
+    <>
+      {connection.status ? (
+        <ConnectionCard
+          status={connection.status}
+          busy={connection.busy}
+          notice={connection.notice}
+          onAuthenticate={() => void connection.authenticate()}
+          onRevoke={() => void connection.revoke()}
+          onSyncNow={() => void connection.syncNow()}
+          onOpenUrl={services.openUrl}
+        />
+      ) : (
+        !connection.problem && <Spinner size="small" label="Loading your connection…" />
+      )}
+      {connection.problem !== null && <ProblemNotice error={connection.problem} onRetry={() => void connection.refresh()} onSignIn={onSignIn} />}
+
+      <SectionTabs
+        tabs={[
+          { value: "email", label: "This email" },
+          { value: "settings", label: "Settings" },
+        ]}
+        selected={tab}
+        onSelect={setTab}
+        label="Startdeliver sections"
+        idPrefix="pane"
+      />
+      <div role="tabpanel" id="pane-panel-email" aria-labelledby="pane-tab-email" tabIndex={0} hidden={tab !== "email"} className={mergeClasses(styles.panel, tab !== "email" && styles.hidden)}>
+        <ThisEmail
+          api={services.api}
+          mailbox={services.mailbox}
+          connection={connection}
+          settings={settings}
+          onOpenUrl={services.openUrl}
+          onSignIn={onSignIn}
+        />
+      </div>
+      <div role="tabpanel" id="pane-panel-settings" aria-labelledby="pane-tab-settings" tabIndex={0} hidden={tab !== "settings"} className={mergeClasses(styles.panel, tab !== "settings" && styles.hidden)}>
+        <SettingsPanel
+          settings={settings.settings}
+          problem={settings.problem}
+          saving={settings.saving}
+          savedNotice={settings.savedNotice}
+          primaryAddress={me.member.primaryAddress}
+          onToggle={(key, value) => void settings.setToggle(key, value)}
+          onAddAlias={settings.addAlias}
+          onRemoveAlias={(address) => void settings.removeAlias(address)}
+          onRetry={() => void settings.reload()}
+          onSignIn={onSignIn}
+        />
+      </div>
+    </>
+  );
+}

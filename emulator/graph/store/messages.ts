@@ -1,0 +1,188 @@
+/**
+ * Message mutations. Each one takes the next mailbox sequence number, updates the folder arrays,
+ * appends to the folder logs delta reads, and announces the change (subscriptions listen).
+ * A move gives the message a new REST id — the behaviour that breaks syncs keyed on regular ids.
+ */
+import type { InternetMessageHeader } from "@microsoft/microsoft-graph-types";
+import { GraphError } from "../errors";
+import type { SeedMessage } from "../seed-types";
+import { insertSorted, removeSorted } from "./folders";
+import type { FolderState, Mailbox, MailboxChange, MessageRecord, StoredMessage } from "./types";
+
+export interface MutationContext {
+  now(): number;
+  emit(change: MailboxChange): void;
+}
+
+/** Graph writes message times with second precision: 2024-05-01T10:20:30Z. */
+export function messageTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function parseTime(text: string | null | undefined, fallback: number): number {
+  if (!text) return fallback;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new GraphError(400, "ErrorInvalidProperty", `Invalid date/time '${text}'.`);
+  return ms;
+}
+
+/** Builds a record without logging it (bulk seed loading logs nothing: tokens can't predate it). */
+export function createRecord(mb: Mailbox, folder: FolderState, seed: Omit<SeedMessage, "folderKey">, seq: number, nowMs: number): MessageRecord {
+  const ordinal = mb.nextOrdinal++;
+  const { internetMessageHeaders, createdDateTime, lastModifiedDateTime, changeKey: _ck, folderKey: _fk, ...data } = seed as SeedMessage;
+  const receivedMs = parseTime(data.receivedDateTime, nowMs);
+  data.receivedDateTime = messageTime(receivedMs);
+  if (data.sentDateTime) data.sentDateTime = messageTime(parseTime(data.sentDateTime, receivedMs));
+  if (data.bodyPreview == null && data.body?.content) data.bodyPreview = previewOf(data.body.content, data.body.contentType ?? "text");
+  const created = createdDateTime ? messageTime(parseTime(createdDateTime, receivedMs)) : data.receivedDateTime;
+  return {
+    ordinal,
+    immutableId: mb.ids.messageImmutableId(ordinal),
+    restId: mb.ids.messageRestId(ordinal, 0),
+    moveGeneration: 0,
+    folder,
+    receivedMs,
+    version: 1,
+    changeKey: mb.ids.changeKey(ordinal, 1),
+    createdDateTime: created,
+    lastModifiedDateTime: lastModifiedDateTime ? messageTime(parseTime(lastModifiedDateTime, receivedMs)) : created,
+    arrivedSeq: seq,
+    lastSeq: seq,
+    data: data as StoredMessage,
+    headers: (internetMessageHeaders as InternetMessageHeader[] | null | undefined) ?? undefined,
+    pastIds: [],
+    cacheKey: undefined,
+    cacheJson: undefined,
+  };
+}
+
+export function previewOf(content: string, contentType: string): string {
+  const text = contentType === "html" ? content.replace(/<[^>]*>/g, " ").replace(/&nbsp;/g, " ").replace(/&amp;/g, "&") : content;
+  return text.replace(/\s+/g, " ").trim().slice(0, 255);
+}
+
+function log(folder: FolderState, entry: FolderState["log"][number]): void {
+  folder.log.push(entry);
+  folder.latest.set(entry.record.ordinal, entry.seq);
+}
+
+function touch(mb: Mailbox, record: MessageRecord, seq: number, nowMs: number): void {
+  record.version++;
+  record.changeKey = mb.ids.changeKey(record.ordinal, record.version);
+  record.lastModifiedDateTime = messageTime(nowMs);
+  record.lastSeq = seq;
+  record.cacheKey = undefined;
+  record.cacheJson = undefined;
+  mb.allMessagesCache = undefined;
+}
+
+function change(mb: Mailbox, record: MessageRecord, folder: FolderState, changeType: "created" | "updated" | "deleted", id: string, seq: number) {
+  return {
+    resource: "message" as const,
+    oid: mb.oid,
+    changeType,
+    id,
+    immutableId: record.immutableId,
+    folderId: folder.id,
+    folderWellKnownName: folder.wellKnownName,
+    seq,
+  };
+}
+
+export function addMessage(mb: Mailbox, ctx: MutationContext, folder: FolderState, seed: Omit<SeedMessage, "folderKey">): MessageRecord {
+  const seq = ++mb.seq;
+  const now = ctx.now();
+  const record = createRecord(mb, folder, { receivedDateTime: messageTime(now), ...seed }, seq, now);
+  insertSorted(folder, record);
+  if (!record.data.isRead) folder.unread++;
+  mb.messagesByImmutableId.set(record.immutableId, record);
+  mb.messagesByRestId.set(record.restId, record);
+  mb.allMessagesCache = undefined;
+  log(folder, { seq, record, kind: "upsert" });
+  ctx.emit(change(mb, record, folder, "created", record.restId, seq));
+  return record;
+}
+
+const READ_ONLY = new Set(["id", "parentFolderId", "webLink", "changeKey", "createdDateTime", "lastModifiedDateTime", "folderKey"]);
+
+export function updateMessage(mb: Mailbox, ctx: MutationContext, record: MessageRecord, patch: Partial<SeedMessage>): MessageRecord {
+  const folder = record.folder;
+  if (!folder) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  const seq = ++mb.seq;
+  const wasRead = !!record.data.isRead;
+  const oldReceived = record.receivedMs;
+  for (const [key, value] of Object.entries(patch)) {
+    if (READ_ONLY.has(key)) continue;
+    if (key === "internetMessageHeaders") record.headers = (value as InternetMessageHeader[] | null) ?? undefined;
+    else (record.data as Record<string, unknown>)[key] = value;
+  }
+  if (patch.body && patch.bodyPreview === undefined && patch.body.content != null) {
+    record.data.bodyPreview = previewOf(patch.body.content, patch.body.contentType ?? "text");
+  }
+  if (patch.receivedDateTime) {
+    const ms = parseTime(patch.receivedDateTime, oldReceived);
+    record.data.receivedDateTime = messageTime(ms);
+    if (ms !== oldReceived) {
+      removeSorted(folder, record);
+      record.receivedMs = ms;
+      insertSorted(folder, record);
+    }
+  }
+  if (wasRead !== !!record.data.isRead) folder.unread += record.data.isRead ? -1 : 1;
+  touch(mb, record, seq, ctx.now());
+  log(folder, { seq, record, kind: "upsert" });
+  ctx.emit(change(mb, record, folder, "updated", record.restId, seq));
+  return record;
+}
+
+export function moveMessage(mb: Mailbox, ctx: MutationContext, record: MessageRecord, target: FolderState): MessageRecord {
+  const from = record.folder;
+  if (!from) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  if (from === target) return record;
+  const seq = ++mb.seq;
+  const oldId = record.restId;
+  removeSorted(from, record);
+  if (!record.data.isRead) from.unread--;
+  log(from, { seq, record, kind: "remove", removedRestId: oldId });
+  record.pastIds.push({ folderOrdinal: from.ordinal, restId: oldId, seq });
+  mb.messagesByRestId.delete(oldId);
+  record.moveGeneration++;
+  record.restId = mb.ids.messageRestId(record.ordinal, record.moveGeneration);
+  mb.messagesByRestId.set(record.restId, record);
+  record.folder = target;
+  record.arrivedSeq = seq;
+  insertSorted(target, record);
+  if (!record.data.isRead) target.unread++;
+  touch(mb, record, seq, ctx.now());
+  log(target, { seq, record, kind: "upsert" });
+  ctx.emit({ ...change(mb, record, from, "deleted", oldId, seq), movedTo: target.id });
+  ctx.emit({ ...change(mb, record, target, "created", record.restId, seq), movedFrom: from.id });
+  return record;
+}
+
+export function deleteMessage(mb: Mailbox, ctx: MutationContext, record: MessageRecord): void {
+  const folder = record.folder;
+  if (!folder) throw new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  const seq = ++mb.seq;
+  removeSorted(folder, record);
+  if (!record.data.isRead) folder.unread--;
+  log(folder, { seq, record, kind: "remove", removedRestId: record.restId });
+  record.pastIds.push({ folderOrdinal: folder.ordinal, restId: record.restId, seq });
+  mb.messagesByImmutableId.delete(record.immutableId);
+  mb.messagesByRestId.delete(record.restId);
+  record.folder = undefined;
+  record.lastSeq = seq;
+  mb.allMessagesCache = undefined;
+  ctx.emit(change(mb, record, folder, "deleted", record.restId, seq));
+}
+
+/** Every live message newest first (what /me/messages pages through). */
+export function allMessages(mb: Mailbox): MessageRecord[] {
+  if (!mb.allMessagesCache) {
+    const all: MessageRecord[] = [];
+    for (const folder of mb.folders.values()) for (const r of folder.items) all.push(r);
+    all.sort((a, b) => b.receivedMs - a.receivedMs || b.ordinal - a.ordinal);
+    mb.allMessagesCache = all;
+  }
+  return mb.allMessagesCache;
+}

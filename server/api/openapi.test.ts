@@ -1,0 +1,54 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Express } from "express";
+import { createApp } from "../app";
+import { startApiFixture, type ApiFixture } from "../test-support/api-fixture";
+
+let f: ApiFixture;
+before(async () => {
+  f = await startApiFixture("openapi");
+});
+after(() => f.close());
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every METHOD /path the app routes, in OpenAPI's {param} form. */
+function routesOf(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, "{$1}")}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return [...new Set(out)].sort();
+}
+
+test("GET /api/openapi.json documents every route the server has, and nothing it does not", async () => {
+  const res = await f.call("GET", "/api/openapi.json", null);
+  assert.equal(res.status, 200);
+  const doc = res.body as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+  assert.equal(doc.openapi, "3.1.0");
+  const documented = Object.entries(doc.paths)
+    .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+    .sort();
+  assert.deepEqual(documented, routesOf(createApp(f.ctx)));
+
+  // Every $ref points at a defined schema.
+  const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  for (const r of refs) assert.ok(doc.components.schemas[r], `schema ${r} is defined`);
+});
+
+test("request schemas carry the validation rules (field names, formats)", async () => {
+  const doc = (await f.call("GET", "/api/openapi.json", null)).body;
+  const users = doc.components.schemas.PutUsers;
+  const row = users.properties.users.items;
+  assert.deepEqual([...row.required].sort(), ["address", "customerExternalId", "externalId"]);
+  assert.equal(users.properties.users.maxItems, 5000);
+  assert.equal(doc.components.schemas.SettingsUpdate.additionalProperties, false);
+});

@@ -1,0 +1,223 @@
+/**
+ * One organisation's directory, in memory, as the decisions need it: the plain DirectoryIndex
+ * (shared/matching), each member's context (addresses + toggles), and the key translation for the
+ * sync's hashed facts. Rebuilt when the directory version changes; the version is one cheap query,
+ * so a change made by another process (the CSV import) is noticed on the next use.
+ *
+ * Hashing every directory address is the expensive part of a rebuild (100,000 contacts ≈ 200 ms),
+ * so hashes are memoised per organisation across rebuilds: after one contact is added only that
+ * contact is hashed.
+ */
+import crypto from "node:crypto";
+import type { Db } from "../db/database";
+import { directorySnapshot, type DirectorySnapshot } from "../directory/read";
+import type { AddressKeyer } from "../sync/address-keys";
+import { normalizeAddress, normalizeDomain, parseDomainList } from "../../shared/matching/addresses";
+import {
+  buildDirectoryIndex,
+  memberContext,
+  plainKeys,
+  type Directory,
+  type DirectoryIndex,
+  type MatchSettings,
+  type MemberContext,
+} from "../../shared/matching/directory";
+import type { KeyTranslation } from "./decisions";
+
+export interface OrgDirectory extends KeyTranslation {
+  organisationId: string;
+  /** Opaque: changes whenever anything a decision depends on changes. */
+  version: string;
+  snapshot: DirectorySnapshot;
+  index: DirectoryIndex;
+  contexts: ReadonlyMap<string, MemberContext>;
+  settings: ReadonlyMap<string, MatchSettings>;
+  memberIds: readonly string[];
+  customerIds: ReadonlySet<string>;
+  /** Memoised keyer of this organisation (HMAC of addresses and domains). */
+  addressKey(address: string): string;
+  domainKey(domain: string): string;
+}
+
+/** Memoises an organisation's keyer; the maps only grow with the directory's own addresses and domains. */
+export class MemoKeyer {
+  private readonly addresses = new Map<string, string>();
+  private readonly domains = new Map<string, string>();
+  constructor(readonly keyer: AddressKeyer) {}
+  addressKey(normalized: string): string {
+    let k = this.addresses.get(normalized);
+    if (k === undefined) {
+      k = this.keyer.addressKey(normalized);
+      this.addresses.set(normalized, k);
+    }
+    return k;
+  }
+  domainKey(normalized: string): string {
+    let k = this.domains.get(normalized);
+    if (k === undefined) {
+      k = this.keyer.domainKey(normalized);
+      this.domains.set(normalized, k);
+    }
+    return k;
+  }
+}
+
+const VERSION_SQL = `
+SELECT o.directory_updated_at AS d,
+  (SELECT group_concat(x, ';') FROM (SELECT id || ':' || primary_address || ':' || sync_to_customers_by_domain
+     || sync_unknown_sender || sync_unknown_organizer || ':' || updated_at AS x
+     FROM team_members WHERE organisation_id = o.id ORDER BY id)) AS m,
+  (SELECT group_concat(y, ';') FROM (SELECT a.member_id || '>' || a.address AS y FROM member_aliases a
+     JOIN team_members t ON t.id = a.member_id WHERE t.organisation_id = o.id ORDER BY 1)) AS a
+FROM organisations o WHERE o.id = ?`;
+
+/** The directory version: the directory's own timestamp plus everything per member (toggles, aliases). */
+export function directoryVersion(db: Db, orgId: string): string | null {
+  const r = db.prepare<[string], { d: string | null; m: string | null; a: string | null }>(VERSION_SQL).get(orgId);
+  if (!r) return null;
+  return crypto.createHash("sha256").update(`${r.d ?? ""}\u0000${r.m ?? ""}\u0000${r.a ?? ""}`).digest("base64url");
+}
+
+export function snapshotToDirectory(s: DirectorySnapshot): Directory {
+  const memberNames = new Map(s.members.map((m) => [m.id, m.name]));
+  return {
+    teamMembers: s.members.map((m) => ({ id: m.id, name: m.name, primaryAddress: m.primaryAddress, aliases: m.aliases.map((a) => a.address) })),
+    customers: s.customers.map((c) => ({
+      id: c.id,
+      name: c.name,
+      owner: c.ownerMemberId ? (memberNames.get(c.ownerMemberId) ?? null) : null,
+      domains: c.domains,
+    })),
+    users: s.users.map((u) => ({ id: u.id, name: u.name, address: u.address, customerId: u.customerId, createdAt: u.createdAt })),
+    addedCompanyDomains: s.companyDomains,
+  };
+}
+
+export function buildOrgDirectory(db: Db, orgId: string, version: string, keyer: MemoKeyer): OrgDirectory {
+  const snapshot = directorySnapshot(db, orgId);
+  const index = buildDirectoryIndex(snapshotToDirectory(snapshot), plainKeys);
+  const addressByKey = new Map<string, string>();
+  const domainByKey = new Map<string, string>();
+  const addAddress = (raw: string) => {
+    const n = normalizeAddress(raw);
+    if (n) addressByKey.set(keyer.addressKey(n), n);
+  };
+  const addDomain = (d: string) => {
+    if (d) domainByKey.set(keyer.domainKey(d), d);
+  };
+  for (const u of index.users.values()) if (u.address) addressByKey.set(keyer.addressKey(u.address), u.address);
+  for (const m of index.members.values()) for (const a of m.addresses) addAddress(a);
+  for (const d of index.companyDomains) addDomain(d);
+  for (const c of snapshot.customers) for (const d of parseDomainList(c.domains)) addDomain(d);
+
+  const settings = new Map<string, MatchSettings>();
+  const contexts = new Map<string, MemberContext>();
+  for (const m of snapshot.members) {
+    settings.set(m.id, { ...m.settings });
+    contexts.set(m.id, memberContext(index, m.id, m.settings));
+  }
+  return {
+    organisationId: orgId,
+    version,
+    snapshot,
+    index,
+    contexts,
+    settings,
+    memberIds: snapshot.members.map((m) => m.id),
+    customerIds: new Set(snapshot.customers.map((c) => c.id)),
+    addressByKey,
+    domainByKey,
+    addressKey: (a) => {
+      const n = normalizeAddress(a);
+      return n ? keyer.addressKey(n) : "";
+    },
+    domainKey: (d) => {
+      const n = normalizeDomain(d);
+      return n ? keyer.domainKey(n) : "";
+    },
+  };
+}
+
+/** What changed between two versions of the directory, as keys the facts can be searched for. */
+export interface DirectoryDiff {
+  /** HMAC keys of addresses and domains whose meaning changed; facts without any of them decide the same. */
+  keys: Set<string>;
+  /** Members whose toggles changed: every one of their facts may decide differently. */
+  mailMembers: Set<string>;
+  eventMembers: Set<string>;
+  /** Nothing can be said cheaply (e.g. too many changes): decide everything. */
+  everything: boolean;
+}
+
+function refsByAddress(s: DirectorySnapshot): Map<string, string> {
+  const m = new Map<string, string[]>();
+  for (const u of s.users) {
+    const n = normalizeAddress(u.address);
+    if (!n) continue;
+    const list = m.get(n);
+    const v = `${u.id}/${u.customerId}`;
+    if (list) list.push(v);
+    else m.set(n, [v]);
+  }
+  const out = new Map<string, string>();
+  for (const [k, v] of m) out.set(k, v.sort().join(","));
+  return out;
+}
+
+function memberAddressMap(s: DirectorySnapshot): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of s.members) {
+    for (const a of [m.primaryAddress, ...m.aliases.map((x) => x.address)]) {
+      const n = normalizeAddress(a);
+      if (n && !out.has(n)) out.set(n, m.id);
+    }
+  }
+  return out;
+}
+
+function customerDomainMap(s: DirectorySnapshot): Map<string, string> {
+  const m = new Map<string, string[]>();
+  for (const c of s.customers) {
+    for (const d of parseDomainList(c.domains)) {
+      const list = m.get(d);
+      if (list) list.push(c.id);
+      else m.set(d, [c.id]);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [k, v] of m) out.set(k, v.sort().join(","));
+  return out;
+}
+
+function diffMaps(a: Map<string, string>, b: Map<string, string>, changed: (key: string) => void): void {
+  for (const [k, v] of a) if (b.get(k) !== v) changed(k);
+  for (const k of b.keys()) if (!a.has(k)) changed(k);
+}
+
+/** Past this many changed keys a full pass over the window is cheaper than searching for each. */
+export const MAX_DIFF_KEYS = 48;
+
+export function diffDirectories(before: OrgDirectory, after: OrgDirectory): DirectoryDiff {
+  const keys = new Set<string>();
+  const diff: DirectoryDiff = { keys, mailMembers: new Set(), eventMembers: new Set(), everything: false };
+  const addAddress = (a: string) => keys.add(after.addressKey(a));
+  const addDomain = (d: string) => keys.add(after.domainKey(d));
+
+  diffMaps(refsByAddress(before.snapshot), refsByAddress(after.snapshot), addAddress);
+  diffMaps(memberAddressMap(before.snapshot), memberAddressMap(after.snapshot), addAddress);
+  const cdBefore = new Map(before.index.companyDomains.map((d) => [d, "1"]));
+  const cdAfter = new Map(after.index.companyDomains.map((d) => [d, "1"]));
+  diffMaps(cdBefore, cdAfter, addDomain);
+  diffMaps(customerDomainMap(before.snapshot), customerDomainMap(after.snapshot), addDomain);
+
+  for (const [id, s] of after.settings) {
+    const old = before.settings.get(id);
+    if (!old) continue; // a new member: their addresses are in keys already
+    const domain = old.syncToCustomersByDomain !== s.syncToCustomersByDomain;
+    if (domain || old.syncUnknownSender !== s.syncUnknownSender) diff.mailMembers.add(id);
+    if (domain || old.syncUnknownOrganizer !== s.syncUnknownOrganizer) diff.eventMembers.add(id);
+  }
+  keys.delete("");
+  if (keys.size > MAX_DIFF_KEYS) diff.everything = true;
+  return diff;
+}

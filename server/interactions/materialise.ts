@@ -1,0 +1,780 @@
+/**
+ * Decisions → interactions, incrementally. A batch of changed copies (decided, removed, details
+ * arrived) touches some conversations and meeting occurrences; only those are folded again (with
+ * shared/matching/threads) and written, within the caller's transaction.
+ *
+ * A conversation is the set of synced messages connected, transitively, by conversationId or by
+ * internetMessageId (the same message in two mailboxes), so a touched conversation is found by a
+ * walk over interaction_facts along those two indexes. The interactions that held any of its
+ * messages before are replaced by the fold's result: merging and splitting conversations need no
+ * special case.
+ */
+import crypto from "node:crypto";
+import type { Db } from "../db/database";
+import type { Decision } from "../../shared/matching/decide";
+import { normalizeAddress } from "../../shared/matching/addresses";
+import {
+  foldEmailInteractions,
+  foldMeetingInteractions,
+  messageKey,
+  occurrenceKey,
+  type EmailInteraction,
+  type EventRecord,
+  type MeetingInteraction,
+  type MessageRecord,
+} from "../../shared/matching/threads";
+import type { ItemDetails } from "../sync/facts";
+import { decodeDecision, encodeDecision, keepsRow } from "./decisions";
+import type { OrgDirectory } from "./directory-cache";
+
+export type Kind = "email" | "meeting";
+
+export interface IxFactRow {
+  member_id: string;
+  kind: Kind;
+  graph_id: string;
+  organisation_id: string;
+  internet_message_id: string | null;
+  conversation_id: string | null;
+  ical_uid: string | null;
+  original_start: string | null;
+  at: string;
+  end_at: string | null;
+  synced: 0 | 1;
+  decision: string;
+  frozen: 0 | 1;
+  details_state: "present" | "missing" | "gone";
+  details_attempts: number;
+  details_retry_at: string | null;
+  subject: string | null;
+  web_link: string | null;
+  participants: string | null;
+  updated_at: string;
+}
+
+/** Where a copy sits for grouping: what the decision was made on besides its participants. */
+export interface FactPlace {
+  internetMessageId: string | null;
+  conversationId: string | null;
+  iCalUId: string | null;
+  originalStart: string | null;
+  at: string;
+  endAt: string | null;
+}
+
+export type FactUpdate =
+  | { op: "decided"; kind: Kind; memberId: string; graphId: string; decision: Decision; place: FactPlace; details?: ItemDetails }
+  | { op: "removed"; kind: Kind; memberId: string; graphId: string }
+  | { op: "details"; kind: Kind; memberId: string; graphId: string; details: ItemDetails | null };
+
+export interface ApplyResult {
+  /** Copies whose stored decision, place or details changed. */
+  changedFacts: number;
+  interactionsWritten: number;
+  interactionsRemoved: number;
+  customersTouched: number;
+  /** Copies now synced whose details must be fetched from Graph. */
+  missingDetails: number;
+}
+
+export interface InteractionParticipant {
+  address: string;
+  name: string;
+  kind: "contact" | "team_member";
+  userId?: string;
+  memberId?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function interactionId(kind: Kind, customerId: string, groupKey: string): string {
+  const h = crypto.createHash("sha256").update(`${kind}\u0000${customerId}\u0000${groupKey}`).digest("base64url").slice(0, 24);
+  return `${kind === "email" ? "em" : "mt"}_${h}`;
+}
+
+function factKey(memberId: string, graphId: string): string {
+  return `${memberId}\u0000${graphId}`;
+}
+
+function detailsJson(d: ItemDetails): string {
+  return JSON.stringify(d.participants);
+}
+
+/** Statements of the form `... IN (?, ?, …)`, prepared once per padded size and run in chunks. */
+class InQuery<R> {
+  private readonly cache = new Map<number, { all(...params: unknown[]): R[] }>();
+  constructor(
+    private readonly db: Db,
+    /** SQL with a single `(?IN)` placeholder for the list. */
+    private readonly sql: string,
+  ) {}
+  private stmt(size: number) {
+    let st = this.cache.get(size);
+    if (!st) {
+      st = this.db.prepare(this.sql.replace("(?IN)", `(${new Array(size).fill("?").join(", ")})`)) as unknown as { all(...params: unknown[]): R[] };
+      this.cache.set(size, st);
+    }
+    return st;
+  }
+  all(prefix: readonly unknown[], values: readonly string[]): R[] {
+    const out: R[] = [];
+    for (let i = 0; i < values.length; i += 256) {
+      const chunk = values.slice(i, i + 256);
+      // Padded to a few sizes (repeating the last value) so only five statements are ever prepared.
+      const size = chunk.length <= 1 ? 1 : chunk.length <= 4 ? 4 : chunk.length <= 16 ? 16 : chunk.length <= 64 ? 64 : 256;
+      while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
+      for (const r of this.stmt(size).all(...prefix, ...chunk)) out.push(r);
+    }
+    return out;
+  }
+}
+
+interface RemovedInteraction {
+  id: string;
+  customer_id: string;
+  kind: Kind;
+  last_at: string;
+  last_reply_at: string | null;
+  counted: number;
+}
+
+/** What one apply added and removed per customer: enough to keep customer_activity current without scans. */
+interface ActivityDelta {
+  lastEmail: string | null;
+  lastReply: string | null;
+  meetings: string[];
+  removed: RemovedInteraction[];
+}
+
+const maxIso = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+
+export class Materialiser {
+  private readonly s;
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      getFact: db.prepare<[string, string, string], IxFactRow>("SELECT * FROM interaction_facts WHERE member_id = ? AND kind = ? AND graph_id = ?"),
+      deleteFact: db.prepare("DELETE FROM interaction_facts WHERE member_id = ? AND kind = ? AND graph_id = ?"),
+      freeze: db.prepare("UPDATE interaction_facts SET frozen = 1, updated_at = ? WHERE member_id = ? AND kind = ? AND graph_id = ?"),
+      upsertFact: db.prepare(`INSERT INTO interaction_facts (member_id, kind, graph_id, organisation_id, internet_message_id,
+          conversation_id, ical_uid, original_start, at, end_at, synced, decision, frozen, details_state, details_attempts,
+          details_retry_at, subject, web_link, participants, updated_at)
+        VALUES (@member_id, @kind, @graph_id, @organisation_id, @internet_message_id, @conversation_id, @ical_uid,
+          @original_start, @at, @end_at, @synced, @decision, 0, @details_state, @details_attempts, @details_retry_at,
+          @subject, @web_link, @participants, @updated_at)
+        ON CONFLICT (member_id, kind, graph_id) DO UPDATE SET organisation_id = excluded.organisation_id,
+          internet_message_id = excluded.internet_message_id, conversation_id = excluded.conversation_id,
+          ical_uid = excluded.ical_uid, original_start = excluded.original_start, at = excluded.at, end_at = excluded.end_at,
+          synced = excluded.synced, decision = excluded.decision, frozen = 0, details_state = excluded.details_state,
+          details_attempts = excluded.details_attempts, details_retry_at = excluded.details_retry_at,
+          subject = excluded.subject, web_link = excluded.web_link, participants = excluded.participants,
+          updated_at = excluded.updated_at`),
+      setDetails: db.prepare(`UPDATE interaction_facts SET details_state = ?, subject = ?, web_link = ?, participants = ?,
+          details_retry_at = NULL, updated_at = ? WHERE member_id = ? AND kind = ? AND graph_id = ?`),
+      deleteInteraction: db.prepare("DELETE FROM interactions WHERE id = ?"),
+      insertInteraction: db.prepare(`INSERT INTO interactions (id, organisation_id, customer_id, kind, group_key, subject,
+          first_at, last_at, end_at, message_count, last_direction, last_reply_at, cancelled, counted, via_domain, web_link,
+          participants, team_member_ids, contact_user_ids, details_pending, updated_at)
+        VALUES (@id, @organisation_id, @customer_id, @kind, @group_key, @subject, @first_at, @last_at, @end_at, @message_count,
+          @last_direction, @last_reply_at, @cancelled, @counted, @via_domain, @web_link, @participants, @team_member_ids,
+          @contact_user_ids, @details_pending, @updated_at)`),
+      insertMessage: db.prepare(`INSERT OR IGNORE INTO interaction_messages (interaction_id, organisation_id, member_id, graph_id,
+          internet_message_id, message_key, at, direction, from_contact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertTeamMember: db.prepare("INSERT OR IGNORE INTO interaction_team_members (interaction_id, member_id, organisation_id) VALUES (?, ?, ?)"),
+      lastEmail: db.prepare<[string], { v: string | null }>(
+        "SELECT MAX(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'email' AND counted = 1",
+      ),
+      lastMeeting: db.prepare<[string, string], { v: string | null }>(
+        "SELECT MAX(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'meeting' AND counted = 1 AND last_at <= ?",
+      ),
+      nextMeeting: db.prepare<[string, string], { v: string | null }>(
+        "SELECT MIN(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'meeting' AND counted = 1 AND last_at > ?",
+      ),
+      lastReply: db.prepare<[string], { v: string | null }>("SELECT MAX(last_reply_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'email'"),
+      customerExists: db.prepare<[string], { id: string }>("SELECT id FROM customers WHERE id = ?"),
+      activity: db.prepare<[string], { last_interaction_at: string | null; last_email_reply_at: string | null; next_meeting_at: string | null }>(
+        "SELECT last_interaction_at, last_email_reply_at, next_meeting_at FROM customer_activity WHERE customer_id = ?",
+      ),
+      upsertActivity: db.prepare(`INSERT INTO customer_activity (customer_id, organisation_id, last_interaction_at, last_email_reply_at,
+          next_meeting_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (customer_id) DO UPDATE SET last_interaction_at = excluded.last_interaction_at,
+          last_email_reply_at = excluded.last_email_reply_at, next_meeting_at = excluded.next_meeting_at, updated_at = excluded.updated_at`),
+    };
+    this.q = {
+      facts: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE member_id = ? AND kind = ? AND graph_id IN (?IN)"),
+      byConversation: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND conversation_id IN (?IN)"),
+      byImid: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND internet_message_id IN (?IN)"),
+      byIcal: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'meeting' AND ical_uid IN (?IN)"),
+      interactionsOfFacts: new InQuery<{ interaction_id: string }>(
+        db,
+        "SELECT DISTINCT interaction_id FROM interaction_messages WHERE member_id = ? AND graph_id IN (?IN)",
+      ),
+      messagesOfInteractions: new InQuery<{ member_id: string; graph_id: string }>(
+        db,
+        "SELECT member_id, graph_id FROM interaction_messages WHERE interaction_id IN (?IN)",
+      ),
+      interactions: new InQuery<RemovedInteraction>(db, "SELECT id, customer_id, kind, last_at, last_reply_at, counted FROM interactions WHERE id IN (?IN)"),
+    };
+  }
+
+  getFact(memberId: string, kind: Kind, graphId: string): IxFactRow | undefined {
+    return this.s.getFact.get(memberId, kind, graphId);
+  }
+
+  /** Rows of interaction_facts for many copies at once, keyed by factKey. */
+  private loadFacts(kind: Kind, refs: readonly { memberId: string; graphId: string }[]): Map<string, IxFactRow> {
+    const byMember = new Map<string, string[]>();
+    for (const r of refs) {
+      const list = byMember.get(r.memberId);
+      if (list) list.push(r.graphId);
+      else byMember.set(r.memberId, [r.graphId]);
+    }
+    const out = new Map<string, IxFactRow>();
+    for (const [memberId, ids] of byMember) for (const row of this.q.facts.all([memberId, kind], ids)) out.set(factKey(row.member_id, row.graph_id), row);
+    return out;
+  }
+
+  /** The interactions that hold any of these copies now. */
+  private interactionsOf(refs: Iterable<{ member_id: string; graph_id: string }>, into: Set<string>): void {
+    const byMember = new Map<string, string[]>();
+    for (const r of refs) {
+      const list = byMember.get(r.member_id);
+      if (list) list.push(r.graph_id);
+      else byMember.set(r.member_id, [r.graph_id]);
+    }
+    for (const [memberId, ids] of byMember) for (const r of this.q.interactionsOfFacts.all([memberId], ids)) into.add(r.interaction_id);
+  }
+
+  /**
+   * Applies a batch. Must run inside a transaction (the sync's page, a re-decision, a details fetch).
+   * `agedBefore`: a removed copy older than this left the window (the sync prunes aged facts); it is
+   * kept, frozen, so the history beyond the window stays.
+   */
+  apply(dir: OrgDirectory, updates: readonly FactUpdate[], now: Date, agedBefore: string): ApplyResult {
+    const orgId = dir.organisationId;
+    const nowIso = now.toISOString();
+    const result: ApplyResult = { changedFacts: 0, interactionsWritten: 0, interactionsRemoved: 0, customersTouched: 0, missingDetails: 0 };
+    const changes: Record<Kind, { old: IxFactRow[]; current: Map<string, IxFactRow>; created: Set<string> }> = {
+      email: { old: [], current: new Map(), created: new Set() },
+      meeting: { old: [], current: new Map(), created: new Set() },
+    };
+    // Every copy's stored row, read in a few batched queries rather than one per copy.
+    const stored: Record<Kind, Map<string, IxFactRow>> = {
+      email: this.loadFacts("email", updates.filter((u) => u.kind === "email")),
+      meeting: this.loadFacts("meeting", updates.filter((u) => u.kind === "meeting")),
+    };
+
+    for (const u of updates) {
+      const key = factKey(u.memberId, u.graphId);
+      const c = changes[u.kind];
+      const old = stored[u.kind].get(key);
+      const forget = () => {
+        this.s.deleteFact.run(u.memberId, u.kind, u.graphId);
+        stored[u.kind].delete(key);
+        c.current.delete(key);
+        c.old.push(old!);
+        result.changedFacts++;
+      };
+      if (u.op === "removed") {
+        if (!old) continue;
+        const agedAt = old.kind === "meeting" ? (old.end_at ?? old.at) : old.at;
+        if (agedAt < agedBefore) {
+          if (old.frozen === 0) this.s.freeze.run(nowIso, u.memberId, u.kind, u.graphId);
+          continue;
+        }
+        forget();
+        continue;
+      }
+      if (u.op === "details") {
+        if (!old || old.details_state !== "missing") continue;
+        const d = u.details;
+        this.s.setDetails.run(d ? "present" : "gone", d ? d.subject : null, d ? d.webLink : null, d ? detailsJson(d) : null, nowIso, u.memberId, u.kind, u.graphId);
+        const row: IxFactRow = {
+          ...old,
+          details_state: d ? "present" : "gone",
+          subject: d ? d.subject : null,
+          web_link: d ? d.webLink : null,
+          participants: d ? detailsJson(d) : null,
+          details_retry_at: null,
+          updated_at: nowIso,
+        };
+        stored[u.kind].set(key, row);
+        c.old.push(old);
+        c.current.set(key, row);
+        result.changedFacts++;
+        continue;
+      }
+      // decided
+      if (!keepsRow(u.decision)) {
+        if (old) forget();
+        continue;
+      }
+      const decision = encodeDecision(u.decision);
+      const p = u.place;
+      // Details are kept only for copies that synced; a declined copy stays hash-only.
+      let details_state: IxFactRow["details_state"];
+      let subject: string | null = null;
+      let web_link: string | null = null;
+      let participants: string | null = null;
+      let details_attempts = 0;
+      let details_retry_at: string | null = null;
+      if (!u.decision.sync) details_state = "gone";
+      else if (u.details) {
+        details_state = "present";
+        subject = u.details.subject;
+        web_link = u.details.webLink;
+        participants = detailsJson(u.details);
+      } else if (old && old.synced === 1 && old.details_state !== "missing") {
+        details_state = old.details_state;
+        subject = old.subject;
+        web_link = old.web_link;
+        participants = old.participants;
+      } else {
+        details_state = "missing";
+        details_attempts = old?.details_state === "missing" ? old.details_attempts : 0;
+        details_retry_at = old?.details_state === "missing" ? old.details_retry_at : null;
+      }
+      if (
+        old !== undefined &&
+        old.frozen === 0 &&
+        old.decision === decision &&
+        old.internet_message_id === p.internetMessageId &&
+        old.conversation_id === p.conversationId &&
+        old.ical_uid === p.iCalUId &&
+        old.original_start === p.originalStart &&
+        old.at === p.at &&
+        old.end_at === p.endAt &&
+        old.details_state === details_state &&
+        old.subject === subject &&
+        old.web_link === web_link &&
+        old.participants === participants
+      ) {
+        continue;
+      }
+      const row: IxFactRow = {
+        member_id: u.memberId,
+        kind: u.kind,
+        graph_id: u.graphId,
+        organisation_id: orgId,
+        internet_message_id: p.internetMessageId,
+        conversation_id: p.conversationId,
+        ical_uid: p.iCalUId,
+        original_start: p.originalStart,
+        at: p.at,
+        end_at: p.endAt,
+        synced: u.decision.sync ? 1 : 0,
+        decision,
+        frozen: 0,
+        details_state,
+        details_attempts,
+        details_retry_at,
+        subject,
+        web_link,
+        participants,
+        updated_at: nowIso,
+      };
+      this.s.upsertFact.run(row);
+      if (details_state === "missing") result.missingDetails++;
+      stored[u.kind].set(key, row);
+      if (old) c.old.push(old);
+      else if (!c.current.has(key)) c.created.add(key);
+      c.current.set(key, row);
+      result.changedFacts++;
+    }
+
+    const deltas = new Map<string, ActivityDelta>();
+    if (changes.email.old.length + changes.email.current.size > 0) this.refreshEmails(dir, changes.email, nowIso, deltas, result);
+    if (changes.meeting.old.length + changes.meeting.current.size > 0) this.refreshMeetings(dir, changes.meeting, nowIso, deltas, result);
+    for (const [customerId, delta] of deltas) this.updateActivity(orgId, customerId, delta, now);
+    result.customersTouched = deltas.size;
+    return result;
+  }
+
+  // ───────────────────────────── emails ─────────────────────────────
+
+  private refreshEmails(
+    dir: OrgDirectory,
+    change: { old: IxFactRow[]; current: Map<string, IxFactRow>; created: Set<string> },
+    nowIso: string,
+    deltas: Map<string, ActivityDelta>,
+    result: ApplyResult,
+  ): void {
+    const orgId = dir.organisationId;
+    const facts = new Map<string, IxFactRow>(change.current);
+    const visitedConv = new Set<string>();
+    const visitedImid = new Set<string>();
+    let convs: string[] = [];
+    let imids: string[] = [];
+    const pushNodes = (r: IxFactRow) => {
+      if (r.conversation_id && !visitedConv.has(r.conversation_id)) {
+        visitedConv.add(r.conversation_id);
+        convs.push(r.conversation_id);
+      }
+      if (r.internet_message_id && !visitedImid.has(r.internet_message_id)) {
+        visitedImid.add(r.internet_message_id);
+        imids.push(r.internet_message_id);
+      }
+    };
+    const addFact = (r: IxFactRow): boolean => {
+      const k = factKey(r.member_id, r.graph_id);
+      if (facts.has(k)) return false;
+      facts.set(k, r);
+      pushNodes(r);
+      return true;
+    };
+    for (const r of change.old) pushNodes(r);
+    for (const r of change.current.values()) pushNodes(r);
+
+    // Copies that existed before this batch may be in interactions that must now be replaced.
+    const oldInteractions = new Set<string>();
+    const checked = new Set<string>();
+    const pendingOld: IxFactRow[] = [...change.old];
+    for (const [k, r] of change.current) if (!change.created.has(k)) pendingOld.push(r);
+    const seenInteractions = new Set<string>();
+
+    for (;;) {
+      // One level of the walk: every unvisited conversation and internetMessageId in two queries.
+      while (convs.length + imids.length > 0) {
+        const c = convs;
+        const m = imids;
+        convs = [];
+        imids = [];
+        const found = [...(c.length > 0 ? this.q.byConversation.all([orgId], c) : []), ...(m.length > 0 ? this.q.byImid.all([orgId], m) : [])];
+        for (const r of found) {
+          const k = factKey(r.member_id, r.graph_id);
+          if (addFact(r) && !change.created.has(k)) pendingOld.push(r);
+        }
+      }
+      const toCheck = pendingOld.filter((r) => {
+        const k = factKey(r.member_id, r.graph_id);
+        if (checked.has(k)) return false;
+        checked.add(k);
+        return true;
+      });
+      pendingOld.length = 0;
+      this.interactionsOf(toCheck, oldInteractions);
+      // Copies of the interactions being replaced join the fold, so a split conversation keeps its other part.
+      const fresh = [...oldInteractions].filter((id) => !seenInteractions.has(id));
+      for (const id of fresh) seenInteractions.add(id);
+      const missing = fresh.length > 0 ? this.q.messagesOfInteractions.all([], fresh).filter((m) => !facts.has(factKey(m.member_id, m.graph_id))) : [];
+      if (missing.length > 0) {
+        for (const r of this.loadFacts("email", missing.map((m) => ({ memberId: m.member_id, graphId: m.graph_id }))).values()) {
+          if (addFact(r)) pendingOld.push(r);
+        }
+      }
+      if (convs.length + imids.length + pendingOld.length === 0) break;
+    }
+
+    const records: (MessageRecord & { row: IxFactRow })[] = [];
+    for (const r of facts.values()) {
+      if (r.synced !== 1) continue;
+      records.push({
+        mailboxMemberId: r.member_id,
+        id: r.graph_id,
+        internetMessageId: r.internet_message_id,
+        conversationId: r.conversation_id,
+        at: Date.parse(r.at),
+        subject: r.subject,
+        decision: decodeDecision(r.decision, "email"),
+        row: r,
+      });
+    }
+    const byFact = new Map(records.map((r) => [factKey(r.mailboxMemberId, r.id), r]));
+    this.removeInteractions(oldInteractions, deltas, result);
+    for (const it of foldEmailInteractions(records)) {
+      if (!dir.customerIds.has(it.customerId)) continue;
+      this.writeEmail(dir, it, byFact, nowIso);
+      const d = delta(deltas, it.customerId);
+      d.lastEmail = maxIso(d.lastEmail, iso(it.lastAt));
+      if (it.lastEmailReplyAt !== null) d.lastReply = maxIso(d.lastReply, iso(it.lastEmailReplyAt));
+      result.interactionsWritten++;
+    }
+  }
+
+  private writeEmail(dir: OrgDirectory, it: EmailInteraction, byFact: Map<string, MessageRecord & { row: IxFactRow }>, nowIso: string): void {
+    const orgId = dir.organisationId;
+    const id = interactionId("email", it.customerId, it.conversationKey);
+    const sources = it.sources.map((s) => byFact.get(factKey(s.mailboxMemberId, s.id))!).filter(Boolean);
+    let pending = false;
+    let webLink: string | null = null;
+    let webLinkAt = -Infinity;
+    for (const s of sources) {
+      if (s.row.details_state === "missing") pending = true;
+      if (s.row.web_link && s.at >= webLinkAt) {
+        webLink = s.row.web_link;
+        webLinkAt = s.at;
+      }
+    }
+    const participants = buildParticipants(dir, it.customerId, it.contactKeys, it.contactUserIds, it.teamMemberIds, sources.map((s) => s.row));
+    this.s.insertInteraction.run({
+      id,
+      organisation_id: orgId,
+      customer_id: it.customerId,
+      kind: "email",
+      group_key: it.conversationKey,
+      subject: it.subject || (pending ? null : ""),
+      first_at: iso(it.firstAt),
+      last_at: iso(it.lastAt),
+      end_at: null,
+      message_count: it.messageCount,
+      last_direction: it.lastDirection,
+      last_reply_at: it.lastEmailReplyAt === null ? null : iso(it.lastEmailReplyAt),
+      cancelled: 0,
+      counted: 1,
+      via_domain: it.viaDomain ? 1 : 0,
+      web_link: webLink,
+      participants: JSON.stringify(participants),
+      team_member_ids: JSON.stringify(it.teamMemberIds),
+      contact_user_ids: JSON.stringify(it.contactUserIds),
+      details_pending: pending ? 1 : 0,
+      updated_at: nowIso,
+    });
+    // Per message (deduplicated): who sent it, from the team's point of view and this customer's.
+    const perMessage = new Map<string, { fromTeam: boolean; fromContact: boolean }>();
+    for (const s of sources) {
+      const mk = messageKey({ internetMessageId: s.internetMessageId, mailboxMemberId: s.mailboxMemberId, id: s.id });
+      const m = perMessage.get(mk) ?? { fromTeam: false, fromContact: false };
+      if (s.decision.fromTeam) m.fromTeam = true;
+      for (const h of s.decision.customers) if (h.customerId === it.customerId && h.senderIsContact) m.fromContact = true;
+      perMessage.set(mk, m);
+    }
+    for (const s of sources) {
+      const mk = messageKey({ internetMessageId: s.internetMessageId, mailboxMemberId: s.mailboxMemberId, id: s.id });
+      const m = perMessage.get(mk)!;
+      this.s.insertMessage.run(id, orgId, s.mailboxMemberId, s.id, s.internetMessageId ?? null, mk, s.row.at, m.fromTeam ? "sent" : "received", m.fromContact ? 1 : 0);
+    }
+    for (const m of it.teamMemberIds) this.s.insertTeamMember.run(id, m, orgId);
+  }
+
+  // ───────────────────────────── meetings ─────────────────────────────
+
+  private refreshMeetings(
+    dir: OrgDirectory,
+    change: { old: IxFactRow[]; current: Map<string, IxFactRow>; created: Set<string> },
+    nowIso: string,
+    deltas: Map<string, ActivityDelta>,
+    result: ApplyResult,
+  ): void {
+    const orgId = dir.organisationId;
+    const facts = new Map<string, IxFactRow>(change.current);
+    const icals = new Set<string>();
+    for (const r of change.old) if (r.ical_uid) icals.add(r.ical_uid);
+    for (const r of change.current.values()) if (r.ical_uid) icals.add(r.ical_uid);
+    const existing: IxFactRow[] = [...change.old];
+    for (const [k, r] of change.current) if (!change.created.has(k)) existing.push(r);
+    if (icals.size > 0) {
+      for (const r of this.q.byIcal.all([orgId], [...icals])) {
+        const k = factKey(r.member_id, r.graph_id);
+        if (facts.has(k)) continue;
+        facts.set(k, r);
+        existing.push(r);
+      }
+    }
+    const oldInteractions = new Set<string>();
+    this.interactionsOf(existing, oldInteractions);
+    // Copies of the replaced interactions that left the occurrence (an iCalUId changed) keep their own interactions.
+    if (oldInteractions.size > 0) {
+      const missing = this.q.messagesOfInteractions.all([], [...oldInteractions]).filter((m) => !facts.has(factKey(m.member_id, m.graph_id)));
+      if (missing.length > 0) {
+        for (const [k, r] of this.loadFacts("meeting", missing.map((m) => ({ memberId: m.member_id, graphId: m.graph_id })))) facts.set(k, r);
+      }
+    }
+
+    const records: (EventRecord & { row: IxFactRow })[] = [];
+    for (const r of facts.values()) {
+      records.push({
+        mailboxMemberId: r.member_id,
+        id: r.graph_id,
+        iCalUId: r.ical_uid,
+        seriesUid: null,
+        originalStart: r.original_start,
+        start: Date.parse(r.at),
+        end: r.end_at ? Date.parse(r.end_at) : null,
+        subject: r.subject,
+        decision: decodeDecision(r.decision, "meeting"),
+        row: r,
+      });
+    }
+    const byFact = new Map(records.map((r) => [factKey(r.mailboxMemberId, r.id), r]));
+    this.removeInteractions(oldInteractions, deltas, result);
+    for (const it of foldMeetingInteractions(records)) {
+      if (!dir.customerIds.has(it.customerId)) continue;
+      this.writeMeeting(dir, it, byFact, nowIso);
+      if (it.counted) delta(deltas, it.customerId).meetings.push(iso(it.start));
+      else delta(deltas, it.customerId);
+      result.interactionsWritten++;
+    }
+  }
+
+  private writeMeeting(dir: OrgDirectory, it: MeetingInteraction, byFact: Map<string, EventRecord & { row: IxFactRow }>, nowIso: string): void {
+    const orgId = dir.organisationId;
+    const id = interactionId("meeting", it.customerId, it.occurrenceKey);
+    const sources = it.sources.map((s) => byFact.get(factKey(s.mailboxMemberId, s.id))!).filter(Boolean);
+    let pending = false;
+    let webLink: string | null = null;
+    for (const s of sources) {
+      if (s.row.details_state === "missing") pending = true;
+      if (!webLink && s.row.web_link) webLink = s.row.web_link;
+    }
+    const participants = buildParticipants(dir, it.customerId, it.contactKeys, it.contactUserIds, it.teamMemberIds, sources.map((s) => s.row));
+    this.s.insertInteraction.run({
+      id,
+      organisation_id: orgId,
+      customer_id: it.customerId,
+      kind: "meeting",
+      group_key: it.occurrenceKey,
+      subject: it.subject || (pending ? null : ""),
+      first_at: iso(it.start),
+      last_at: iso(it.start),
+      end_at: it.end === null ? null : iso(it.end),
+      message_count: 0,
+      last_direction: null,
+      last_reply_at: null,
+      cancelled: it.cancelled ? 1 : 0,
+      counted: it.counted ? 1 : 0,
+      via_domain: it.viaDomain ? 1 : 0,
+      web_link: webLink,
+      participants: JSON.stringify(participants),
+      team_member_ids: JSON.stringify(it.teamMemberIds),
+      contact_user_ids: JSON.stringify(it.contactUserIds),
+      details_pending: pending ? 1 : 0,
+      updated_at: nowIso,
+    });
+    for (const s of sources) {
+      this.s.insertMessage.run(id, orgId, s.mailboxMemberId, s.id, null, occurrenceKey(s), s.row.at, null, 0);
+    }
+    for (const m of it.teamMemberIds) this.s.insertTeamMember.run(id, m, orgId);
+  }
+
+  // ───────────────────────────── shared ─────────────────────────────
+
+  private removeInteractions(ids: Set<string>, deltas: Map<string, ActivityDelta>, result: ApplyResult): void {
+    if (ids.size === 0) return;
+    for (const r of this.q.interactions.all([], [...ids])) {
+      delta(deltas, r.customer_id).removed.push(r);
+      this.s.deleteInteraction.run(r.id);
+      result.interactionsRemoved++;
+    }
+  }
+
+  /**
+   * Keeps customer_activity current from what one batch added and removed: a max-merge, unless a
+   * removed interaction held one of the current values (then those values are recomputed with
+   * index seeks).
+   */
+  private updateActivity(orgId: string, customerId: string, d: ActivityDelta, now: Date): void {
+    if (!this.s.customerExists.get(customerId)) return;
+    const nowIso = now.toISOString();
+    const cur = this.s.activity.get(customerId);
+    if (!cur) {
+      this.refreshActivity(orgId, customerId, now);
+      return;
+    }
+    let recompute = false;
+    for (const r of d.removed) {
+      if (r.counted !== 1 && r.last_reply_at === null) continue;
+      if (cur.last_interaction_at !== null && r.last_at >= cur.last_interaction_at) recompute = true;
+      if (cur.next_meeting_at !== null && r.kind === "meeting" && r.last_at <= cur.next_meeting_at) recompute = true;
+      if (r.last_reply_at !== null && cur.last_email_reply_at !== null && r.last_reply_at >= cur.last_email_reply_at) recompute = true;
+      if (recompute) break;
+    }
+    if (recompute) {
+      this.refreshActivity(orgId, customerId, now);
+      return;
+    }
+    let last = maxIso(cur.last_interaction_at, d.lastEmail);
+    let next = cur.next_meeting_at !== null && cur.next_meeting_at <= nowIso ? null : cur.next_meeting_at;
+    if (cur.next_meeting_at !== null && cur.next_meeting_at <= nowIso) {
+      // A meeting has started since: the cheap path does not know the next one.
+      this.refreshActivity(orgId, customerId, now);
+      return;
+    }
+    for (const m of d.meetings) {
+      if (m <= nowIso) last = maxIso(last, m);
+      else if (next === null || m < next) next = m;
+    }
+    const reply = maxIso(cur.last_email_reply_at, d.lastReply);
+    if (last === cur.last_interaction_at && reply === cur.last_email_reply_at && next === cur.next_meeting_at) return;
+    this.s.upsertActivity.run(customerId, orgId, last, reply, next, nowIso);
+  }
+
+  /** Recomputes one customer's last interaction / last email reply (index seeks, not scans). */
+  refreshActivity(orgId: string, customerId: string, now: Date): void {
+    if (!this.s.customerExists.get(customerId)) return;
+    const nowIso = now.toISOString();
+    const email = this.s.lastEmail.get(customerId)?.v ?? null;
+    const meeting = this.s.lastMeeting.get(customerId, nowIso)?.v ?? null;
+    const next = this.s.nextMeeting.get(customerId, nowIso)?.v ?? null;
+    const reply = this.s.lastReply.get(customerId)?.v ?? null;
+    this.s.upsertActivity.run(customerId, orgId, maxIso(email, meeting), reply, next, nowIso);
+  }
+}
+
+function delta(deltas: Map<string, ActivityDelta>, customerId: string): ActivityDelta {
+  let d = deltas.get(customerId);
+  if (!d) {
+    d = { lastEmail: null, lastReply: null, meetings: [], removed: [] };
+    deltas.set(customerId, d);
+  }
+  return d;
+}
+
+/**
+ * The people shown on an interaction: its customer's contacts and the team members involved.
+ * Directory people are known in plain words even before an item's details arrive; the details
+ * add display names as the message had them and contacts matched by domain only.
+ */
+export function buildParticipants(
+  dir: OrgDirectory,
+  customerId: string,
+  contactKeys: readonly string[],
+  contactUserIds: readonly string[],
+  teamMemberIds: readonly string[],
+  rows: readonly IxFactRow[],
+): InteractionParticipant[] {
+  const out: InteractionParticipant[] = [];
+  const seen = new Set<string>();
+  const keySet = new Set(contactKeys);
+  const index = dir.index;
+  for (const r of rows) {
+    if (!r.participants) continue;
+    let list: { address: string; name: string }[];
+    try {
+      list = JSON.parse(r.participants) as { address: string; name: string }[];
+    } catch {
+      continue;
+    }
+    for (const p of list) {
+      const n = normalizeAddress(p.address);
+      if (!n || seen.has(n)) continue;
+      const memberId = index.teamMemberByKey.get(n);
+      if (memberId !== undefined) {
+        if (!teamMemberIds.includes(memberId)) continue;
+        seen.add(n);
+        out.push({ address: n, name: p.name || index.members.get(memberId)?.name || n, kind: "team_member", memberId });
+        continue;
+      }
+      if (!keySet.has(n) && !keySet.has(dir.addressKey(n))) continue;
+      seen.add(n);
+      const user = (index.usersByKey.get(n) ?? []).find((u) => u.customerId === customerId);
+      const c: InteractionParticipant = { address: n, name: p.name || (user ? index.users.get(user.userId)?.name : undefined) || n, kind: "contact" };
+      if (user) c.userId = user.userId;
+      out.push(c);
+    }
+  }
+  for (const userId of contactUserIds) {
+    const u = index.users.get(userId);
+    if (!u || !u.address || seen.has(u.address)) continue;
+    seen.add(u.address);
+    out.push({ address: u.address, name: u.name, kind: "contact", userId });
+  }
+  for (const memberId of teamMemberIds) {
+    const m = index.members.get(memberId);
+    if (!m || !m.primaryAddress) continue;
+    if (out.some((p) => p.memberId === memberId)) continue;
+    seen.add(m.primaryAddress);
+    out.push({ address: m.primaryAddress, name: m.name, kind: "team_member", memberId });
+  }
+  return out;
+}

@@ -1,0 +1,778 @@
+/**
+ * The sync engine: schedules mailbox runs in-process and walks each mailbox's folders and calendar
+ * through the driver (Graph HTTP) and the store (state + import).
+ *
+ * A run of one mailbox:
+ *   1. list the mail folders that hold correspondence (paged, recursive; drafts, deleted items,
+ *      junk, outbox and conversation history excluded with their subtrees); new folders start an
+ *      enumeration, vanished folders' facts leave;
+ *   2. per folder (a few in parallel, the driver keeps the mailbox at ≤ 4 requests in flight):
+ *        initial   filtered delta (receivedDateTime ge window start, newest first) to its deltaLink;
+ *                  if it returned the 5,000 the filtered delta is capped at, the part of the window
+ *                  older than the oldest returned message is read with the list endpoint
+ *        backfill  list pages of 1,000 (keyset on receivedDateTime, newest first), then incremental
+ *        incremental  the saved deltaLink: changes only (one request when nothing changed);
+ *      410 / SyncStateNotFound resets the folder and enumerates again; facts it does not return go;
+ *   3. the calendar view delta over [now − history, now + horizon], re-anchored weekly;
+ *   4. removals that a complete pass has confirmed become final, aged facts are pruned.
+ * Every page is committed with its cursor in one transaction (store.ts): a crash resumes at the
+ * last committed page.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Db } from "../db/database";
+import type { AddressKeyer } from "./address-keys";
+import { GraphDriver, type DriverLimits, type TokenSource } from "./driver";
+import { ClaimLostError, describeError, GraphRequestError, isNotFound, isSyncStateReset } from "./errors";
+import type { FactListener, ItemDetails, ItemDetailsFetcher } from "./facts";
+import { EVENT_DETAILS_SELECT, eventDetails, type GraphEvent, type GraphMessage, MESSAGE_DETAILS_SELECT, MESSAGE_SELECT, messageDetails } from "./mapping";
+import { CALENDAR_FOLDER_ID, type FolderAdvance, type FolderRow, type ImportFaultPoint, SyncStore } from "./store";
+
+export interface SyncEngineConfig {
+  historyMonths: number;
+  calendarHorizonDays: number;
+  /** How often a connected mailbox is polled when nothing pushes it. */
+  pollIntervalMs: number;
+  /** How often the scheduler looks for due mailboxes and stuck runs. */
+  tickMs: number;
+  /** Prefer: odata.maxpagesize for delta (the largest Graph/the emulator honours). */
+  deltaPageSize: number;
+  /** $top of the backfill list requests (Graph's maximum for messages is 1,000). */
+  listPageSize: number;
+  /** $top of the folder listing. */
+  folderPageSize: number;
+  /** The most messages a filtered message delta returns. */
+  filteredDeltaCap: number;
+  /** Folders of one mailbox synced at once (the driver still caps requests at 4 per mailbox). */
+  folderConcurrency: number;
+  /** Mailboxes synced at once by the scheduler. */
+  mailboxConcurrency: number;
+  /** A run without a committed page (heartbeat) for this long is considered stuck and reset. */
+  stuckAfterMs: number;
+  /** The calendar window restarts (fresh delta over a new window) this often. */
+  calendarReanchorMs: number;
+  failureBackoffBaseMs: number;
+  failureBackoffMaxMs: number;
+  /** Times a folder may be reset (410) within one run before the run gives up on it. */
+  maxResetsPerRun: number;
+}
+
+export const DEFAULT_SYNC_CONFIG: SyncEngineConfig = {
+  historyMonths: 6,
+  calendarHorizonDays: 180,
+  pollIntervalMs: 300_000,
+  tickMs: 5_000,
+  deltaPageSize: 1000,
+  listPageSize: 1000,
+  folderPageSize: 250,
+  filteredDeltaCap: 5000,
+  folderConcurrency: 3,
+  mailboxConcurrency: 4,
+  stuckAfterMs: 15 * 60_000,
+  calendarReanchorMs: 7 * 24 * 3600_000,
+  failureBackoffBaseMs: 30_000,
+  failureBackoffMaxMs: 3600_000,
+  maxResetsPerRun: 2,
+};
+
+/** Well-known folders that never hold correspondence worth syncing; their subfolders are skipped too. */
+export const EXCLUDED_WELL_KNOWN = ["drafts", "deleteditems", "junkemail", "outbox", "conversationhistory"] as const;
+/** Well-known folders resolved once per mailbox so listed folders can be labelled (and excluded). */
+const LABELLED_WELL_KNOWN = ["inbox", "sentitems", "archive", ...EXCLUDED_WELL_KNOWN] as const;
+
+export interface SyncEngineDeps {
+  db: Db;
+  graphBaseUrl: string;
+  tokens: TokenSource;
+  listener: FactListener;
+  keyerFor: (memberId: string) => AddressKeyer;
+  logger: Logger;
+  config?: Partial<SyncEngineConfig>;
+  driverLimits?: Partial<DriverLimits>;
+  /** Members whose mailbox should be synced; defaults to connections in state 'connected'. */
+  listConnectedMembers?: () => string[];
+  now?: () => Date;
+  random?: () => number;
+  /** Called after every run that started (push uses it to keep subscriptions alive). */
+  onRunFinished?: (outcome: RunOutcome) => void;
+  /** Tests only: throw at an import step to prove crash safety. */
+  importFault?: (point: ImportFaultPoint, info: { memberId: string; folderId: string }) => void;
+}
+
+export interface RunOutcome {
+  memberId: string;
+  /** false when the run could not start (someone else holds the mailbox, or it is paused). */
+  ran: boolean;
+  ok: boolean;
+  historyDone: boolean;
+  error: string | null;
+  retryAt: string | null;
+  /** Graph requests this run started (retries not counted twice). */
+  requests: number;
+}
+
+interface RunContext {
+  memberId: string;
+  runId: string;
+  signal: AbortSignal;
+  /** Set when the listing failed: the pass must not conclude anything about vanished messages. */
+  incomplete: boolean;
+}
+
+interface Running {
+  runId: string;
+  abort: AbortController;
+  promise: Promise<RunOutcome>;
+  rerun: boolean;
+  rerunResync: boolean;
+}
+
+interface ListedFolder {
+  id: string;
+  totalItemCount: number | null;
+  wellKnown: string | null;
+}
+
+interface GraphPage<T> {
+  value?: T[];
+  "@odata.nextLink"?: string;
+  "@odata.deltaLink"?: string;
+}
+
+interface GraphFolder {
+  id?: string;
+  displayName?: string;
+  parentFolderId?: string;
+  childFolderCount?: number;
+  totalItemCount?: number;
+  wellKnownName?: string | null;
+  isHidden?: boolean;
+}
+
+function monthsBefore(date: Date, months: number): Date {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  d.setUTCMonth(d.getUTCMonth() - months);
+  return d;
+}
+
+function startOfDay(date: Date): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+}
+
+function isFatal(error: unknown, tokens: TokenSource, signal: AbortSignal): boolean {
+  return error instanceof ClaimLostError || tokens.isConnectionLost(error) || signal.aborted;
+}
+
+export class SyncEngine implements ItemDetailsFetcher {
+  readonly config: SyncEngineConfig;
+  readonly driver: GraphDriver;
+  readonly store: SyncStore;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly running = new Map<string, Running>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+  private readonly listConnected: () => string[];
+
+  constructor(private readonly deps: SyncEngineDeps) {
+    this.config = { ...DEFAULT_SYNC_CONFIG, ...deps.config };
+    this.log = deps.logger.child({ component: "sync" });
+    this.now = deps.now ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+    this.driver = new GraphDriver({ graphBaseUrl: deps.graphBaseUrl, tokens: deps.tokens, logger: this.log, limits: deps.driverLimits, random: this.random });
+    this.store = new SyncStore(deps.db, {
+      listener: deps.listener,
+      keyerFor: deps.keyerFor,
+      now: this.now,
+      fault: deps.importFault,
+      onSkipped: (s) => this.log.warn({ memberId: s.memberId, folderId: s.folderId, itemId: s.id, reason: s.reason }, "skipped a malformed item from Graph"),
+    });
+    const connected = deps.db.prepare<[], { member_id: string }>("SELECT member_id FROM connections WHERE state = 'connected'");
+    this.listConnected = deps.listConnectedMembers ?? (() => connected.all().map((r) => r.member_id));
+  }
+
+  // ───────────────────────────── scheduling ─────────────────────────────
+
+  /** Starts the in-process scheduler (poll loop + stuck-run reaper). */
+  start(): void {
+    if (this.timer) return;
+    this.stopped = false;
+    if (this.running.size === 0) {
+      const released = this.store.releaseAllClaims();
+      if (released > 0) this.log.warn({ released }, "released sync claims left by a previous process");
+    }
+    this.timer = setInterval(() => void this.tick(), this.config.tickMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  /** Stops scheduling, aborts running syncs and waits for them to wind down. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const runs = [...this.running.values()];
+    for (const r of runs) r.abort.abort(new Error("sync engine stopping"));
+    await Promise.allSettled(runs.map((r) => r.promise));
+  }
+
+  /** One scheduler step: reset stuck runs, start due mailboxes up to the concurrency limit. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const stuckBefore = new Date(this.now().getTime() - this.config.stuckAfterMs);
+      for (const memberId of this.store.reapStuck(stuckBefore)) {
+        this.log.warn({ memberId }, "reset a stuck sync run");
+        this.running.get(memberId)?.abort.abort(new Error("stuck run reset"));
+      }
+      const capacity = this.config.mailboxConcurrency - this.running.size;
+      if (capacity <= 0) return;
+      const due = this.store.dueMailboxes(this.listConnected()).filter((id) => !this.running.has(id));
+      for (const memberId of due.slice(0, capacity)) void this.runMailbox(memberId).catch(() => undefined);
+    } catch (error) {
+      this.log.error({ err: describeError(error) }, "sync scheduler tick failed");
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /**
+   * "Sync now": runs the mailbox soon (coalesced: a request while a run is under way makes exactly one
+   * more run after it). resync restarts every folder's enumeration (facts not seen again are removed).
+   */
+  requestSync(memberId: string, options: { resync?: boolean } = {}): void {
+    if (options.resync) this.store.requestResync(memberId);
+    const current = this.running.get(memberId);
+    if (current) {
+      current.rerun = true;
+      return;
+    }
+    this.store.setDue(memberId, this.now());
+    if (!this.stopped) void this.runMailbox(memberId).catch(() => undefined);
+  }
+
+  /** Runs the mailbox now (waits for a run already under way first) and resolves with the outcome. */
+  async runMailbox(memberId: string, options: { resync?: boolean } = {}): Promise<RunOutcome> {
+    for (;;) {
+      const current = this.running.get(memberId);
+      if (!current) break;
+      await current.promise.catch(() => undefined);
+    }
+    if (options.resync) this.store.requestResync(memberId);
+    const abort = new AbortController();
+    const runId = randomUUID();
+    const entry: Running = { runId, abort, promise: Promise.resolve(null as never), rerun: false, rerunResync: false };
+    entry.promise = this.execute(memberId, runId, abort);
+    this.running.set(memberId, entry);
+    try {
+      const outcome = await entry.promise;
+      if (outcome.ran) {
+        try {
+          this.deps.onRunFinished?.(outcome);
+        } catch (error) {
+          this.log.warn({ err: describeError(error) }, "onRunFinished hook failed");
+        }
+      }
+      return outcome;
+    } finally {
+      if (this.running.get(memberId) === entry) this.running.delete(memberId);
+      if (entry.rerun && !this.stopped) void this.runMailbox(memberId).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Reads the mailbox's 6-month history: runs until every folder and the calendar have completed
+   * their enumeration, waiting out temporary failures. Resolves with the last run's outcome.
+   */
+  async runHistorySync(memberId: string, options: { maxRuns?: number } = {}): Promise<RunOutcome> {
+    const maxRuns = options.maxRuns ?? 50;
+    let last: RunOutcome | undefined;
+    for (let i = 0; i < maxRuns; i++) {
+      last = await this.runMailbox(memberId);
+      if (last.ok && last.historyDone) return last;
+      const mb = this.store.mailbox(memberId);
+      if (mb?.paused_reason) throw new Error(`Mailbox ${memberId} is paused (${mb.paused_reason})`);
+      if (!last.ran) await new Promise((r) => setTimeout(r, 200));
+      if (!last.ok && last.retryAt) await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(last!.retryAt!) - Date.now())));
+    }
+    throw new Error(`History sync of ${memberId} did not complete in ${maxRuns} runs: ${last?.error ?? "unknown"}`);
+  }
+
+  /** Connection (re-)established: resume a paused mailbox and sync it now. */
+  onConnected(memberId: string): void {
+    this.store.resume(memberId);
+    this.requestSync(memberId);
+  }
+
+  /** invalid_grant: stop syncing, keep every fact and cursor for when the member reconnects. */
+  onConnectionLost(memberId: string): void {
+    this.store.pause(memberId, "connection_lost");
+    this.running.get(memberId)?.abort.abort(new Error("connection lost"));
+  }
+
+  /** Revoke: stop the run and pause. (Subscriptions are deleted by the push module before tokens go.) */
+  async onRevoke(memberId: string): Promise<void> {
+    const current = this.running.get(memberId);
+    this.store.pause(memberId, "revoked");
+    if (current) {
+      current.abort.abort(new Error("revoked"));
+      await current.promise.catch(() => undefined);
+    }
+  }
+
+  isRunning(memberId: string): boolean {
+    return this.running.has(memberId);
+  }
+
+  // ───────────────────────────── a run ─────────────────────────────
+
+  private async execute(memberId: string, runId: string, abort: AbortController): Promise<RunOutcome> {
+    const requestsBefore = this.driver.requestCounts.get(memberId) ?? 0;
+    const outcome = (ok: boolean, extra: Partial<RunOutcome> = {}): RunOutcome => ({
+      memberId,
+      ran: true,
+      ok,
+      historyDone: this.store.mailbox(memberId)?.history_done_at != null,
+      error: null,
+      retryAt: null,
+      requests: (this.driver.requestCounts.get(memberId) ?? 0) - requestsBefore,
+      ...extra,
+    });
+    const stuckBefore = new Date(this.now().getTime() - this.config.stuckAfterMs);
+    if (!this.store.claim(memberId, runId, stuckBefore)) return { ...outcome(false), ran: false };
+    const ctx: RunContext = { memberId, runId, signal: abort.signal, incomplete: false };
+    const log = this.log.child({ memberId, runId });
+    try {
+      const mailbox = this.store.mailbox(memberId)!;
+      if (mailbox.resync_requested) this.store.applyResync(memberId, runId, this.mailWindowStart().toISOString());
+      this.store.markHistoryStarted(memberId);
+
+      const passStart = this.now();
+      const first = await this.pass(ctx, true);
+      let finalizeBefore: Date | null = first ? passStart : null;
+      if (first && this.store.countPendingSince(memberId, passStart) > 0) {
+        // Messages left a folder during this pass. Had they moved, the folder they went to may have
+        // been read before the move: one more pass over the mail folders (one request each when
+        // nothing changed) settles it, so a move is never seen as a delete followed by an add.
+        const secondStart = this.now();
+        if (await this.pass(ctx, false)) finalizeBefore = secondStart;
+      }
+      if (finalizeBefore) this.store.finalizePendingRemovals(memberId, runId, finalizeBefore);
+      this.store.pruneAged(memberId, runId, this.mailWindowStart(), this.calendarWindow().start);
+
+      const folders = this.store.folders(memberId);
+      const allIncremental = folders.length > 0 && folders.every((f) => f.stage === "incremental");
+      if (first && allIncremental) this.store.markHistoryDone(memberId);
+      if (!first) {
+        const failing = folders.filter((f) => f.last_error !== null);
+        const error = failing.length > 0 ? `${failing.length} folder(s) failing: ${failing[0]!.last_error}` : "The folder listing failed";
+        const retryAt = this.failureRetryAt(memberId);
+        this.store.finishRun(memberId, runId, { ok: false, error, retryAt });
+        log.warn({ error, retryAt }, "sync run incomplete");
+        return outcome(false, { error, retryAt: retryAt.toISOString() });
+      }
+      this.store.finishRun(memberId, runId, { ok: true, nextDueAt: new Date(this.now().getTime() + this.config.pollIntervalMs) });
+      const result = outcome(true);
+      log.debug({ requests: result.requests, historyDone: result.historyDone }, "sync run done");
+      return result;
+    } catch (error) {
+      if (this.deps.tokens.isConnectionLost(error)) {
+        log.warn("connection lost: sync paused, data kept");
+        this.store.pause(memberId, "connection_lost");
+        return outcome(false, { error: "connection_lost" });
+      }
+      if (error instanceof ClaimLostError || abort.signal.aborted) {
+        log.info({ reason: describeError(abort.signal.reason ?? error) }, "sync run stopped");
+        return outcome(false, { error: "stopped" });
+      }
+      const retryAt = this.failureRetryAt(memberId);
+      const message = describeError(error);
+      log.error({ err: message, retryAt }, "sync run failed");
+      this.store.finishRun(memberId, runId, { ok: false, error: message, retryAt });
+      return outcome(false, { error: message, retryAt: retryAt.toISOString() });
+    }
+  }
+
+  private failureRetryAt(memberId: string): Date {
+    const failures = (this.store.mailbox(memberId)?.consecutive_failures ?? 0) + 1;
+    const ceiling = Math.min(this.config.failureBackoffMaxMs, this.config.failureBackoffBaseMs * 2 ** (failures - 1));
+    const backoff = ceiling / 2 + this.random() * (ceiling / 2);
+    const graphSays = this.driver.retryAt(memberId) ?? 0;
+    return new Date(Math.max(this.now().getTime() + backoff, graphSays));
+  }
+
+  /** One pass over the mailbox; true when every part completed. */
+  private async pass(ctx: RunContext, full: boolean): Promise<boolean> {
+    let listed = true;
+    if (full) {
+      try {
+        await this.refreshFolders(ctx);
+      } catch (error) {
+        if (isFatal(error, this.deps.tokens, ctx.signal)) throw error;
+        listed = false;
+        this.log.warn({ memberId: ctx.memberId, err: describeError(error) }, "folder listing failed; syncing the known folders");
+      }
+    }
+    const tasks: Array<() => Promise<boolean>> = this.store
+      .folders(ctx.memberId)
+      .filter((f) => f.kind === "mail")
+      .map((f) => () => this.syncMailFolder(ctx, f.folder_id));
+    if (full) tasks.push(() => this.syncCalendar(ctx));
+    const results = await this.pool(ctx, tasks);
+    return listed && results.every(Boolean);
+  }
+
+  private async pool(ctx: RunContext, tasks: Array<() => Promise<boolean>>): Promise<boolean[]> {
+    const results: boolean[] = new Array(tasks.length).fill(false);
+    let next = 0;
+    let fatal: unknown;
+    const worker = async () => {
+      while (fatal === undefined && next < tasks.length) {
+        const i = next++;
+        try {
+          results[i] = await tasks[i]!();
+        } catch (error) {
+          fatal ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.config.folderConcurrency, tasks.length) }, worker));
+    if (fatal !== undefined) throw fatal;
+    void ctx;
+    return results;
+  }
+
+  // ───────────────────────────── folders ─────────────────────────────
+
+  mailWindowStart(): Date {
+    return monthsBefore(this.now(), this.config.historyMonths);
+  }
+
+  calendarWindow(): { start: Date; end: Date } {
+    const today = startOfDay(this.now());
+    return { start: monthsBefore(today, this.config.historyMonths), end: new Date(today.getTime() + this.config.calendarHorizonDays * 86400_000) };
+  }
+
+  /** Well-known folder ids are stable: resolved once per mailbox (one $batch) and kept in memory. */
+  private readonly wellKnownCache = new Map<string, Map<string, string>>();
+
+  private async wellKnownIds(ctx: RunContext): Promise<Map<string, string>> {
+    const cached = this.wellKnownCache.get(ctx.memberId);
+    if (cached) return cached;
+    const map = new Map<string, string>();
+    const body = {
+      requests: LABELLED_WELL_KNOWN.map((name, i) => ({ id: String(i), method: "GET", url: `/me/mailFolders/${name}?$select=id`, headers: { Prefer: 'IdType="ImmutableId"' } })),
+    };
+    // Sub-requests share the mailbox's 4-concurrency budget on Graph's side; one $batch of 8 costs one
+    // round trip instead of eight. A throttled (429) sub-response is retried on its own after its Retry-After.
+    let pending = body.requests;
+    for (let attempt = 0; attempt < 5 && pending.length > 0; attempt++) {
+      const res = await this.driver.post<{ responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: { id?: string } }> }>(
+        ctx.memberId,
+        "/$batch",
+        { requests: pending },
+        { signal: ctx.signal },
+      );
+      const retry: typeof pending = [];
+      let waitMs = 0;
+      for (const r of res.responses ?? []) {
+        const name = LABELLED_WELL_KNOWN[Number(r.id)];
+        if (!name) continue;
+        if (r.status === 200 && typeof r.body?.id === "string") map.set(name, r.body.id);
+        else if (r.status === 429 || r.status >= 500) {
+          retry.push(pending.find((p) => p.id === r.id)!);
+          const h = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
+          waitMs = Math.max(waitMs, h !== undefined && Number.isFinite(Number(h)) ? Number(h) * 1000 + 50 : 1000);
+        }
+      }
+      pending = retry.filter(Boolean);
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, waitMs));
+    }
+    if (pending.length > 0) throw new Error("Could not resolve the well-known folders");
+    this.wellKnownCache.set(ctx.memberId, map);
+    return map;
+  }
+
+  /** Pages through /me/mailFolders and, recursively, childFolders; skips excluded folders and their subtrees. */
+  async listMailFolders(ctx: RunContext): Promise<ListedFolder[]> {
+    const wellKnown = await this.wellKnownIds(ctx);
+    const nameById = new Map<string, string>();
+    for (const [name, id] of wellKnown) nameById.set(id, name);
+    const excluded = new Set<string>(EXCLUDED_WELL_KNOWN);
+    const select = "$select=id,displayName,parentFolderId,childFolderCount,totalItemCount";
+    const out: ListedFolder[] = [];
+    const queue: string[] = [`/me/mailFolders?$top=${this.config.folderPageSize}&${select}`];
+    while (queue.length > 0) {
+      let url: string | undefined = queue.shift()!;
+      while (url) {
+        const page: GraphPage<GraphFolder> = await this.driver.get<GraphPage<GraphFolder>>(ctx.memberId, url, { signal: ctx.signal });
+        for (const f of page.value ?? []) {
+          if (typeof f.id !== "string" || f.id === "") continue;
+          const name = nameById.get(f.id) ?? (typeof f.wellKnownName === "string" ? f.wellKnownName.toLowerCase() : null);
+          if (name && excluded.has(name)) continue;
+          if (f.isHidden === true) continue;
+          out.push({ id: f.id, totalItemCount: typeof f.totalItemCount === "number" ? f.totalItemCount : null, wellKnown: name });
+          if ((f.childFolderCount ?? 0) > 0) {
+            queue.push(`/me/mailFolders/${encodeURIComponent(f.id)}/childFolders?$top=${this.config.folderPageSize}&${select}`);
+          }
+        }
+        url = page["@odata.nextLink"];
+      }
+    }
+    return out;
+  }
+
+  private async refreshFolders(ctx: RunContext): Promise<void> {
+    const listed = await this.listMailFolders(ctx);
+    const windowStart = this.mailWindowStart().toISOString();
+    const seen = new Set<string>();
+    for (const f of listed) {
+      seen.add(f.id);
+      this.store.upsertMailFolder(ctx.memberId, f.id, { wellKnown: f.wellKnown, totalItems: f.totalItemCount, windowStart });
+    }
+    for (const known of this.store.folders(ctx.memberId)) {
+      if (known.kind === "mail" && !seen.has(known.folder_id)) {
+        const n = this.store.removeMailFolder(ctx.memberId, ctx.runId, known.folder_id);
+        this.log.info({ memberId: ctx.memberId, folderId: known.folder_id, facts: n }, "folder no longer listed; its facts leave");
+      }
+    }
+  }
+
+  /** Syncs one folder to its current end; false when it failed (recorded on the folder). */
+  private async syncMailFolder(ctx: RunContext, folderId: string): Promise<boolean> {
+    let resets = 0;
+    for (;;) {
+      try {
+        await this.syncMailFolderOnce(ctx, folderId);
+        this.store.recordFolderOutcome(ctx.memberId, folderId, { ok: true });
+        return true;
+      } catch (error) {
+        if (isFatal(error, this.deps.tokens, ctx.signal)) throw error;
+        if (isSyncStateReset(error) && resets < this.config.maxResetsPerRun) {
+          resets++;
+          this.log.info({ memberId: ctx.memberId, folderId, code: (error as GraphRequestError).code }, "delta state gone; resyncing the folder");
+          this.store.resetFolder(ctx.memberId, ctx.runId, folderId, this.mailWindowStart().toISOString());
+          continue;
+        }
+        const message = describeError(error);
+        const retryAt = error instanceof GraphRequestError && error.retryAt ? new Date(error.retryAt) : null;
+        this.store.recordFolderOutcome(ctx.memberId, folderId, { ok: false, error: message, retryAt });
+        this.log.warn({ memberId: ctx.memberId, folderId, err: message, notFound: isNotFound(error) }, "folder sync failed");
+        return false;
+      }
+    }
+  }
+
+  private async syncMailFolderOnce(ctx: RunContext, folderId: string): Promise<void> {
+    let folder = this.store.folder(ctx.memberId, folderId);
+    if (!folder) return;
+    if (folder.stage !== "backfill") {
+      await this.runMessageDelta(ctx, folder);
+      folder = this.store.folder(ctx.memberId, folderId)!;
+    }
+    if (folder.stage === "backfill") {
+      await this.runBackfill(ctx, folder);
+      // Catch up on what changed in the newer part while the backfill ran.
+      await this.runMessageDelta(ctx, this.store.folder(ctx.memberId, folderId)!);
+    }
+  }
+
+  private initialDeltaUrl(folder: FolderRow): string {
+    const filter = encodeURIComponent(`receivedDateTime ge ${folder.window_start.replace(/\.\d{3}Z$/, "Z")}`);
+    const orderby = encodeURIComponent("receivedDateTime desc");
+    return `/me/mailFolders/${encodeURIComponent(folder.folder_id)}/messages/delta?$select=${MESSAGE_SELECT}&$filter=${filter}&$orderby=${orderby}`;
+  }
+
+  private async runMessageDelta(ctx: RunContext, start: FolderRow): Promise<void> {
+    let folder = start;
+    let url = folder.cursor ?? this.initialDeltaUrl(folder);
+    for (;;) {
+      const page = await this.driver.get<GraphPage<GraphMessage>>(ctx.memberId, url, {
+        prefer: [`odata.maxpagesize=${this.config.deltaPageSize}`],
+        signal: ctx.signal,
+      });
+      const items = Array.isArray(page.value) ? page.value : [];
+      const next = page["@odata.nextLink"];
+      const deltaLink = page["@odata.deltaLink"];
+      if (!next && !deltaLink) throw new Error("A delta page had neither nextLink nor deltaLink");
+      let advance: FolderAdvance;
+      if (next) {
+        advance = { cursor: next };
+      } else if (folder.stage === "initial") {
+        const { returned, oldest } = pageStats(items);
+        const enumerated = folder.enumerated + returned;
+        const upper = minIso(folder.oldest_seen, oldest);
+        if (enumerated >= this.config.filteredDeltaCap && upper !== null) {
+          // The filtered delta stops at 5,000: the rest of the window (older than the oldest message
+          // it returned) comes from the list endpoint. The deltaLink still tracks changes from here on.
+          advance = { cursor: deltaLink!, stage: "backfill", backfillUpper: upper };
+          this.log.info({ memberId: ctx.memberId, folderId: folder.folder_id, enumerated, upper }, "filtered delta capped; backfilling the older part of the window");
+        } else {
+          advance = { cursor: deltaLink!, stage: "incremental", reconcile: true };
+        }
+      } else {
+        advance = { cursor: deltaLink! };
+      }
+      this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, advance);
+      if (!next) return;
+      url = next;
+      folder = this.store.folder(ctx.memberId, folder.folder_id)!;
+    }
+  }
+
+  private backfillUrl(folder: FolderRow, upper: string, inclusive: boolean): string {
+    const ge = folder.window_start.replace(/\.\d{3}Z$/, "Z");
+    const filter = encodeURIComponent(`receivedDateTime ge ${ge} and receivedDateTime ${inclusive ? "le" : "lt"} ${upper.replace(/\.\d{3}Z$/, "Z")}`);
+    const orderby = encodeURIComponent("receivedDateTime desc");
+    return `/me/mailFolders/${encodeURIComponent(folder.folder_id)}/messages?$filter=${filter}&$orderby=${orderby}&$top=${this.config.listPageSize}&$select=${MESSAGE_SELECT}`;
+  }
+
+  /**
+   * Keyset paging down the window: each page asks for receivedDateTime ≤ the oldest time seen so far.
+   * Unlike $skip it cannot miss a message when others are deleted between pages, and its position
+   * (one timestamp) is committed with each page. The few messages sharing the boundary second are
+   * read twice and upserted idempotently.
+   */
+  private async runBackfill(ctx: RunContext, start: FolderRow): Promise<void> {
+    let folder = start;
+    let inclusive = true;
+    for (;;) {
+      const upper = folder.backfill_upper ?? folder.oldest_seen;
+      if (!upper) {
+        this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, [], { stage: "incremental", backfillUpper: null, reconcile: true });
+        return;
+      }
+      const page = await this.driver.get<GraphPage<GraphMessage>>(ctx.memberId, this.backfillUrl(folder, upper, inclusive), { signal: ctx.signal });
+      const items = Array.isArray(page.value) ? page.value : [];
+      const { oldest } = pageStats(items);
+      const full = items.length >= this.config.listPageSize && oldest !== null;
+      if (!full) {
+        this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, { stage: "incremental", backfillUpper: null, reconcile: true });
+        return;
+      }
+      // A full page whose messages all share the boundary second would not move the keyset: step past it.
+      inclusive = oldest !== upper;
+      if (!inclusive) this.log.warn({ memberId: ctx.memberId, folderId: folder.folder_id, at: upper }, "over a page of messages share one receivedDateTime");
+      this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, { backfillUpper: oldest });
+      folder = this.store.folder(ctx.memberId, folder.folder_id)!;
+    }
+  }
+
+  // ───────────────────────────── calendar ─────────────────────────────
+
+  private async syncCalendar(ctx: RunContext): Promise<boolean> {
+    let resets = 0;
+    for (;;) {
+      try {
+        await this.syncCalendarOnce(ctx);
+        this.store.recordFolderOutcome(ctx.memberId, CALENDAR_FOLDER_ID, { ok: true });
+        return true;
+      } catch (error) {
+        if (isFatal(error, this.deps.tokens, ctx.signal)) throw error;
+        if (isSyncStateReset(error) && resets < this.config.maxResetsPerRun) {
+          resets++;
+          this.log.info({ memberId: ctx.memberId }, "calendar delta state gone; re-reading the window");
+          this.store.reanchorCalendar(ctx.memberId, ctx.runId, isoWindow(this.calendarWindow()));
+          continue;
+        }
+        const message = describeError(error);
+        const retryAt = error instanceof GraphRequestError && error.retryAt ? new Date(error.retryAt) : null;
+        this.store.recordFolderOutcome(ctx.memberId, CALENDAR_FOLDER_ID, { ok: false, error: message, retryAt });
+        this.log.warn({ memberId: ctx.memberId, err: message }, "calendar sync failed");
+        return false;
+      }
+    }
+  }
+
+  private async syncCalendarOnce(ctx: RunContext): Promise<void> {
+    const window = isoWindow(this.calendarWindow());
+    let cal = this.store.ensureCalendar(ctx.memberId, window);
+    const anchoredAt = cal.anchored_at ? Date.parse(cal.anchored_at) : 0;
+    if (cal.stage === "incremental" && this.now().getTime() - anchoredAt >= this.config.calendarReanchorMs) {
+      // The window slides: a fresh delta over the new window; events it does not return leave at its end.
+      this.store.reanchorCalendar(ctx.memberId, ctx.runId, window);
+      cal = this.store.folder(ctx.memberId, CALENDAR_FOLDER_ID)!;
+    } else if (cal.stage === "initial" && cal.cursor === null && (cal.window_start !== window.start || cal.window_end !== window.end)) {
+      this.store.reanchorCalendar(ctx.memberId, ctx.runId, window);
+      cal = this.store.folder(ctx.memberId, CALENDAR_FOLDER_ID)!;
+    }
+    let url =
+      cal.cursor ??
+      `/me/calendarView/delta?startDateTime=${encodeURIComponent(cal.window_start)}&endDateTime=${encodeURIComponent(cal.window_end ?? window.end)}`;
+    for (;;) {
+      const page = await this.driver.get<GraphPage<GraphEvent>>(ctx.memberId, url, {
+        prefer: [`odata.maxpagesize=${this.config.deltaPageSize}`, 'outlook.timezone="UTC"'],
+        signal: ctx.signal,
+      });
+      const items = Array.isArray(page.value) ? page.value : [];
+      const next = page["@odata.nextLink"];
+      const deltaLink = page["@odata.deltaLink"];
+      if (!next && !deltaLink) throw new Error("A calendar delta page had neither nextLink nor deltaLink");
+      const advance: FolderAdvance = next
+        ? { cursor: next }
+        : cal.stage === "initial"
+          ? { cursor: deltaLink!, stage: "incremental", reconcile: true }
+          : { cursor: deltaLink! };
+      this.store.applyEventPage(ctx.memberId, ctx.runId, items, advance);
+      if (!next) return;
+      url = next;
+      cal = this.store.folder(ctx.memberId, CALENDAR_FOLDER_ID)!;
+    }
+  }
+
+  // ───────────────────────────── ItemDetailsFetcher ─────────────────────────────
+
+  async fetchMessageDetails(memberId: string, graphId: string): Promise<ItemDetails | null> {
+    try {
+      const m = await this.driver.get<GraphMessage>(memberId, `/me/messages/${encodeURIComponent(graphId)}?$select=${MESSAGE_DETAILS_SELECT}`);
+      return messageDetails(m);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async fetchEventDetails(memberId: string, graphId: string): Promise<ItemDetails | null> {
+    try {
+      const e = await this.driver.get<GraphEvent>(memberId, `/me/events/${encodeURIComponent(graphId)}?$select=${EVENT_DETAILS_SELECT}`, {
+        prefer: ['outlook.timezone="UTC"'],
+      });
+      return eventDetails(e);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+}
+
+function isoWindow(w: { start: Date; end: Date }): { start: string; end: string } {
+  return { start: w.start.toISOString(), end: w.end.toISOString() };
+}
+
+function minIso(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+
+/** Non-removed items on a page and the oldest receivedDateTime among them (normalised ISO). */
+function pageStats(items: GraphMessage[]): { returned: number; oldest: string | null } {
+  let returned = 0;
+  let oldest: string | null = null;
+  for (const item of items) {
+    if (!item || item["@removed"]) continue;
+    returned++;
+    const ms = typeof item.receivedDateTime === "string" ? Date.parse(item.receivedDateTime) : Number.NaN;
+    if (Number.isNaN(ms)) continue;
+    const iso = new Date(ms).toISOString();
+    if (oldest === null || iso < oldest) oldest = iso;
+  }
+  return { returned, oldest };
+}
+
+export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
+  return new SyncEngine(deps);
+}
