@@ -89,7 +89,8 @@ function describe(e: Emulator): string {
   lines.push(`                   ${e.url}/organizations  (multi-tenant sign-in)`);
   lines.push(`  Graph            ${e.graphUrl}`);
   lines.push(`  Control API      ${e.controlUrl}  (identity, graph, pipeline)`);
-  lines.push(`  Local CA         ${e.caCertPath}  (NODE_EXTRA_CA_CERTS=${e.caCertPath})`, "");
+  lines.push(`  Local CA         ${e.caCertPath}  (Node: NODE_EXTRA_CA_CERTS=${e.caCertPath})`);
+  lines.push(`  Chromium         --ignore-certificate-errors-spki-list=${e.spkiHash}`, "");
   lines.push("Demo app registration");
   lines.push(`  client id        ${e.demoApp.clientId}`);
   lines.push(`  client secret    ${e.demoApp.clientSecret}`);

@@ -4,7 +4,7 @@
  * generated organisation everywhere it has to exist: the tenant and its users in identity, the
  * mailboxes in the Graph store, plus the demo app registration the product signs in with.
  */
-import { createHash } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import express from "express";
@@ -84,6 +84,8 @@ export interface Emulator {
   authority: string;
   controlUrl: string;
   caCertPath: string;
+  /** For Chromium's --ignore-certificate-errors-spki-list: SHA-256 of the localhost certificate's public key, base64. */
+  spkiHash: string;
   identity: IdentityService;
   graph: GraphData;
   pipeline: Pipeline;
@@ -129,12 +131,13 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     graphRouter: graph.router,
     authorityBaseUrl: url,
     graphBaseUrl: `${url}/v1.0`,
-    loopbackOrigin: () => `https://localhost:${port}`,
+    loopbackOrigin: () => `https://${loopbackHost(opts.host)}:${port}`,
     extraCa: certs.ca,
     changeFeed: changeFeedFromStore(graph.store),
     resolveUser: (principal) => (identity.findUser(principal) ?? identity.findUserByEmail(principal))?.oid,
     notifier: opts.notifier,
     clock,
+    logger: logger.child({ part: "pipeline" }),
   });
   if (opts.pipeline) pipeline.configure(opts.pipeline);
 
@@ -145,15 +148,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     registerOrganisation(organisation, opts.primaryRequiresAdminConsent ?? organisation.tenant.requiresAdminConsent);
     graph.loadOrganisation(organisation);
     if (opts.adminConsentTenant ?? true) {
-      const second = generateOrganisation({
-        seed: `${organisation.seed}-admin-consent`,
-        messagesPerMailbox: 20,
-        eventsPerMailbox: 4,
-        teamMembers: 2,
-        customers: 3,
-        contactsPerCustomer: 2,
-        now: new Date(clock()),
-      });
+      const second = secondOrganisation(organisation, clock);
       adminConsentTenant = registerOrganisation(second, true);
       graph.loadOrganisation(second);
     }
@@ -204,6 +199,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     authority: organisation ? `${url}/${organisation.tenant.id}` : `${url}/organizations`,
     controlUrl: `${url}/_emulator`,
     caCertPath: certs.caCertPath,
+    spkiHash: certificateSpkiHash(certs.cert),
     identity,
     graph,
     pipeline,
@@ -220,10 +216,46 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   };
 }
 
+/** Base64 SHA-256 of a certificate's SubjectPublicKeyInfo (the first certificate of a PEM chain). */
+export function certificateSpkiHash(pem: string): string {
+  const spki = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
+  return createHash("sha256").update(spki).digest("base64");
+}
+
+/** Where $batch sub-requests reach the server itself (the certificate names localhost, 127.0.0.1 and ::1). */
+function loopbackHost(host: string | undefined): string {
+  if (!host || host === "0.0.0.0" || host === "::" || host === "127.0.0.1") return "127.0.0.1";
+  if (host === "::1") return "[::1]";
+  return host;
+}
+
 /** A generator preset by name, or the demo sizes with a custom seed string. */
 export function generate(seed: string, sizes: GeneratorSizes = {}, clock: () => number = Date.now): GeneratedOrganisation {
   const preset = seed in PRESETS ? PRESETS[seed as PresetName] : { ...PRESETS.demo, seed };
   return generateOrganisation({ ...preset, ...sizes, now: new Date(clock()) });
+}
+
+/**
+ * A small organisation for the admin-consent tenant. Company names come from a short list, so seeds
+ * are tried until the domains differ from the main tenant's (a domain is verified by one tenant only).
+ */
+function secondOrganisation(main: GeneratedOrganisation, clock: () => number): GeneratedOrganisation {
+  const taken = new Set(main.tenant.domains);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const org = generateOrganisation({
+      seed: `${main.seed}-admin-consent${attempt === 0 ? "" : `-${attempt}`}`,
+      messagesPerMailbox: 20,
+      eventsPerMailbox: 4,
+      teamMembers: 2,
+      customers: 3,
+      contactsPerCustomer: 2,
+      now: new Date(clock()),
+    });
+    if (org.tenant.id !== main.tenant.id && !org.tenant.domains.some((d) => taken.has(d))) {
+      return { ...org, tenant: { ...org.tenant, requiresAdminConsent: true } };
+    }
+  }
+  throw new Error("could not generate a second tenant with distinct domains");
 }
 
 /** Tenant and users in identity, with the proxyAddresses the generator gave them (aliases, X500). */

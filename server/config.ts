@@ -24,7 +24,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default("development"),
   DEMO_MODE: bool.default(false),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  HOST: z.string().optional(),
   PUBLIC_URL: url.default("https://localhost:3000"),
   DATA_DIR: z.string().default("./data"),
   DATABASE_PATH: z.string().optional(),
@@ -58,7 +58,8 @@ export interface Config {
   nodeEnv: string;
   demoMode: boolean;
   port: number;
-  host: string;
+  /** Interface to listen on; null = every interface (IPv6 and IPv4 where available). */
+  host: string | null;
   /** Origin the browser sees, without trailing slash; links and the redirect URI are built from it. */
   publicUrl: string;
   dataDir: string;
@@ -176,7 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeEnv: e.NODE_ENV,
     demoMode: e.DEMO_MODE,
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? null,
     publicUrl: e.PUBLIC_URL,
     dataDir,
     databasePath: path.resolve(e.DATABASE_PATH ?? path.join(dataDir, "app.db")),

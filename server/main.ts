@@ -37,7 +37,8 @@ export async function startServer(ctx: ServerContext, options: AppOptions = {}):
   const server = tls ? https.createServer(tls, app) : http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(ctx.config.port, ctx.config.host, () => resolve());
+    if (ctx.config.host) server.listen(ctx.config.port, ctx.config.host, () => resolve());
+    else server.listen(ctx.config.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const listenUrl = `${tls ? "https" : "http"}://localhost:${port}`;

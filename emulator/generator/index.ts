@@ -55,11 +55,17 @@ export function generateOrganisation(opts: GeneratorOptions): GeneratedOrganisat
   calendar.run();
 
   const mailboxes: GeneratedOrganisation["mailboxes"] = {};
+  const kept = new Set<string>();
   org.members.forEach((member, i) => {
     const seed = mailboxSeed(mail.messagesFor(i));
+    for (const m of seed.messages) if (m.internetMessageId) kept.add(m.internetMessageId);
     seed.events = calendar.eventsFor(i);
     mailboxes[member.oid] = seed;
   });
+  // Tiny mailboxes are trimmed to size: name only the cases that survived.
+  cases.sharedInternetMessageIds = cases.sharedInternetMessageIds.filter((id) => kept.has(id));
+  cases.x500InternetMessageIds = cases.x500InternetMessageIds.filter((id) => kept.has(id));
+  cases.unregisteredAliasInternetMessageIds = cases.unregisteredAliasInternetMessageIds.filter((id) => kept.has(id));
 
   return {
     seed: opts.seed,

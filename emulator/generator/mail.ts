@@ -399,11 +399,12 @@ export class MailGenerator {
     return ids;
   }
 
-  coldOutreach(m: number): string {
+  coldOutreach(m: number, opts: { folder?: Folder; start?: number } = {}): string {
     const s = this.rng.pick(this.coldPeople);
-    const at = this.randomStart();
+    const at = opts.start ?? this.randomStart();
     const thread = this.newThread(this.rng.pick(COLD_SUBJECTS), at);
-    return this.emit({ thread, from: s, to: [this.member(m)], at, deliveries: [{ member: m, folder: this.rng.chance(0.6) ? "inbox" : "junkemail" }] });
+    const folder = opts.folder ?? (this.rng.chance(0.6) ? "inbox" : "junkemail");
+    return this.emit({ thread, from: s, to: [this.member(m)], at, deliveries: [{ member: m, folder }] });
   }
 
   /** The deliberate edge cases, then random threads until every mailbox reaches its size. */
@@ -440,7 +441,7 @@ export class MailGenerator {
     this.customerThread(0, { messages: 2, folder: "archive", start: recentStart(40), ccMember: null });
     const noDomain = org.customers.findIndex((c) => c.domains.length === 0);
     if (noDomain >= 0) this.customerThread(0, { contact: org.contactsByCustomer[noDomain]![0]!, messages: 2, start: recentStart(35), ccMember: null });
-    this.coldOutreach(0);
+    this.coldOutreach(0, { folder: "junkemail", start: recentStart(4) });
 
     // Fill: each round gives the emptiest mailbox one more thread.
     const kinds = { customer: 44, internal: 18, newsletter: 20, unknown: 5, cold: 5 } as const;

@@ -99,7 +99,7 @@ export function createControlRouter(deps: ControlDeps): express.Router {
       return {
         oid: o,
         userPrincipalName: mb.user.userPrincipalName,
-        messages: mb.messagesByImmutableId.size,
+        messages: mb.messagesByOrdinal.size,
         events: mb.calendar.events.filter((e) => !e.deleted).length,
       };
     }),

@@ -31,7 +31,7 @@ export function requestIds(req: Request, res: Response): RequestIds {
   return { requestId, clientRequestId };
 }
 
-export function sendJson(res: Response, status: number, body: string): void {
+export function sendJson(res: Response, status: number, body: string | Buffer): void {
   res.status(status);
   res.setHeader("Content-Type", GRAPH_CONTENT_TYPE);
   res.setHeader("OData-Version", "4.0");

@@ -43,21 +43,31 @@ export class IdFactory {
 
   constructor(readonly oid: string) {
     this.mailboxHash = createHash("sha256").update(`mailbox:${oid}`).digest();
-    this.restPrefix = "AAMkA" + this.block(0x03, 0x24);
-    this.immutablePrefix = "AAkALg" + this.block(0x2e, 0x00);
-    this.folderPrefix = "AQMkA" + this.block(0x01, 0x2e);
-    this.userFolderPrefix = "AAMkA" + this.block(0x01, 0x2e);
-    this.convPrefix = "AAQkA" + this.block(0x10, 0x00);
+    this.restPrefix = this.block("AAMkA", 0x03, 0x24);
+    this.immutablePrefix = this.block("AAkALg", 0x2e, 0x00);
+    this.folderPrefix = this.block("AQMkA", 0x01, 0x2e);
+    this.userFolderPrefix = this.block("AAMkA", 0x01, 0x2e);
+    this.convPrefix = this.block("AAQkA", 0x10, 0x00);
   }
 
-  /** 45 bytes → 60 base64 chars (no padding), minus the 5/6 chars the literal prefix replaces. */
-  private block(a: number, b: number): string {
+  /** Exactly 60 characters: the literal Exchange-looking start, then base64 of mailbox bytes. */
+  private block(literal: string, a: number, b: number): string {
     const bytes = Buffer.alloc(45);
     bytes[0] = a;
     bytes[1] = b;
     this.mailboxHash.copy(bytes, 2, 0, 32);
     for (let i = 34; i < 45; i++) bytes[i] = this.mailboxHash[i - 34]! ^ a;
-    return graphBase64(bytes).slice(5);
+    return literal + graphBase64(bytes).slice(literal.length);
+  }
+
+  /** The item ordinal a message/event id of this mailbox names (either id kind), or undefined. */
+  ordinalOf(id: string): number | undefined {
+    if (id.length !== 100) return undefined;
+    const head = id.slice(0, 60);
+    if (head !== this.restPrefix && head !== this.immutablePrefix) return undefined;
+    const bytes = Buffer.from(id.slice(60).replace(/-/g, "/").replace(/_/g, "+"), "base64");
+    if (bytes.length !== ITEM_BYTES || bytes[0] !== 0x46) return undefined;
+    return bytes.readUInt32BE(18);
   }
 
   private item(kind: number, ordinal: number, gen: number, extra = 0): string {

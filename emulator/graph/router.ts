@@ -81,7 +81,7 @@ function baseUrlOf(deps: DataRouterDeps, req: Request): string {
   return `${req.protocol}://${req.headers.host ?? "localhost"}`;
 }
 
-function dispatch(deps: DataRouterDeps, req: Request, res: Response): string {
+function dispatch(deps: DataRouterDeps, req: Request, res: Response): string | Buffer {
   const segments = parsePath(req.path);
   const locals = res.locals.graph as GraphLocals | undefined;
   if (!locals?.userId) throw new GraphError(401, "InvalidAuthenticationToken", "Access token is empty.");
@@ -154,7 +154,7 @@ function folderOrThrow(mb: Mailbox, key: string): FolderState {
   return folder;
 }
 
-function route(ctx: GraphContext, path: Step[], requestPath: string): string {
+function route(ctx: GraphContext, path: Step[], requestPath: string): string | Buffer {
   const [first, ...tail] = path;
   const names = tail.map((s) => s.name).join("/");
   switch (first!.name) {
@@ -209,7 +209,7 @@ function route(ctx: GraphContext, path: Step[], requestPath: string): string {
   throw errors.segmentNotFound(unknown.name);
 }
 
-function folderRoute(ctx: GraphContext, folder: FolderState, rest: Step[], requestPath: string): string {
+function folderRoute(ctx: GraphContext, folder: FolderState, rest: Step[], requestPath: string): string | Buffer {
   requireGet(ctx.req);
   const names = rest.map((s) => s.name).join("/");
   if (rest.length === 0) return getFolder(ctx, folder);

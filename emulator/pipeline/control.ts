@@ -55,7 +55,8 @@ export function controlRouter(pipeline: Pipeline): express.Router {
     res.json(pipeline.configure(parsed.data));
   });
 
-  router.get("/faults", (_req, res) => res.json({ rules: pipeline.faults.list() }));
+  router.get("/faults", (_req, res) => res.json({ rules: pipeline.faults.list(), held: pipeline.faults.heldCount() }));
+  router.post("/faults/release", (_req, res) => res.json({ released: pipeline.faults.release() }));
   router.post("/faults", (req, res) => {
     const parsed = faultRulesBodySchema.safeParse(req.body ?? {});
     if (!parsed.success) return badRequest(res, parsed.error);

@@ -62,3 +62,21 @@ test("the control schema rejects incomplete rules", () => {
   assert.equal(faultRulesBodySchema.safeParse({ rules: [{ kind: "reset", match: { pathRegex: "(" } }] }).success, false);
   assert.equal(faultRulesBodySchema.safeParse({ rules: [{ kind: "status", status: 503, retryAfterSeconds: 2 }], seed: 7 }).success, true);
 });
+
+test("hold rules park requests until released; clearing the rules releases them too", async () => {
+  const f = new FaultInjector();
+  f.set([{ match: {}, kind: "hold", count: 2 }]);
+  assert.equal(f.evaluate(req("/me/messages")).hold, true);
+  assert.equal(f.evaluate(req("/me/messages")).hold, true);
+  assert.equal(f.evaluate(req("/me/messages")).hold, false, "count reached");
+  let resumed = 0;
+  const a = f.waitForRelease().then(() => resumed++);
+  const b = f.waitForRelease().then(() => resumed++);
+  assert.equal(f.heldCount(), 2);
+  assert.equal(f.release(), 2);
+  await Promise.all([a, b]);
+  assert.equal(resumed, 2);
+  const c = f.waitForRelease();
+  f.clear();
+  await c;
+});

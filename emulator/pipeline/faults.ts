@@ -7,7 +7,7 @@ import { createPrng } from "./prng";
  * seed, at most `count` times. The pipeline asks `evaluate()` for each request and carries out the
  * verdict; this module only decides.
  */
-export const faultKinds = ["status", "reset", "truncate", "latency", "delta410", "401"] as const;
+export const faultKinds = ["status", "reset", "truncate", "latency", "delta410", "401", "hold"] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export const faultRuleSchema = z
@@ -73,6 +73,8 @@ export interface FaultRequest {
 export interface FaultVerdict {
   /** Total added latency from firing latency rules. */
   latencyMs: number;
+  /** A "hold" rule fired: the request waits (in flight) until release() — overlap without timing. */
+  hold: boolean;
   /** The first firing terminal rule, if any. */
   action?: FaultRuleState;
 }
@@ -81,6 +83,7 @@ export class FaultInjector {
   private rules: FaultRuleState[] = [];
   private random: () => number = createPrng(0);
   private nextId = 1;
+  private held: Array<() => void> = [];
 
   set(rules: FaultRule[], seed: string | number = 0, append = false): FaultRuleState[] {
     if (!append) {
@@ -93,6 +96,24 @@ export class FaultInjector {
 
   clear(): void {
     this.rules = [];
+    this.release();
+  }
+
+  /** Parks a request that a "hold" rule caught until release(). */
+  waitForRelease(): Promise<void> {
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  /** Lets every held request continue; returns how many there were. */
+  release(): number {
+    const waiting = this.held;
+    this.held = [];
+    for (const resume of waiting) resume();
+    return waiting.length;
+  }
+
+  heldCount(): number {
+    return this.held.length;
   }
 
   list(): FaultRuleState[] {
@@ -100,16 +121,18 @@ export class FaultInjector {
   }
 
   evaluate(req: FaultRequest): FaultVerdict {
-    const verdict: FaultVerdict = { latencyMs: 0 };
+    const verdict: FaultVerdict = { latencyMs: 0, hold: false };
     for (const rule of this.rules) {
       if (!matches(rule, req)) continue;
-      if (verdict.action && rule.kind !== "latency") continue;
+      const modifier = rule.kind === "latency" || rule.kind === "hold";
+      if (verdict.action && !modifier) continue;
       rule.matched++;
       if (rule.count !== undefined && rule.hits >= rule.count) continue;
       const fire = rule.everyNth !== undefined ? rule.matched % rule.everyNth === 0 : this.random() < (rule.rate ?? 1);
       if (!fire) continue;
       rule.hits++;
       if (rule.kind === "latency") verdict.latencyMs += rule.latencyMs ?? 0;
+      else if (rule.kind === "hold") verdict.hold = true;
       else verdict.action = rule;
     }
     return verdict;

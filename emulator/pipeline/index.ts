@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import type { Logger } from "pino";
 import { authStage, type TokenVerifier } from "./auth";
 import { batchHandler, type SubDispatcher } from "./batch";
 import { controlRouter } from "./control";
+import { cors } from "./cors";
 import { sendGraphError } from "./errors";
 import { FaultInjector } from "./faults";
 import { createHttpClient, type HttpClient } from "./http-client";
@@ -38,6 +40,7 @@ export interface PipelineOptions {
   /** Sub-requests of one $batch dispatched at once (Graph: 4). */
   batchParallelism?: number;
   clock?: () => number;
+  logger?: Logger;
 }
 
 export interface PipelineSettings extends LimitsConfig {
@@ -67,7 +70,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const faults = new FaultInjector();
   const outbound: HttpClient = createHttpClient({ extraCa: options.extraCa });
   const loopback: HttpClient = createHttpClient({ extraCa: options.extraCa, keepAlive: true });
-  const notifier = new Notifier(outbound, options.notifier, clock);
+  const notifier = new Notifier(outbound, options.notifier, clock, options.logger);
   const subscriptions = new SubscriptionService({
     notifier,
     graphBaseUrl: options.graphBaseUrl,
@@ -92,6 +95,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
   const router = express.Router();
   router.use(requestContext({ internalSecret, clock }));
+  router.use(cors);
   router.use(catching(authStage({ verify: options.verifyAccessToken, authorityBaseUrl: options.authorityBaseUrl, resolveUser: options.resolveUser })));
   router.use(accountingStage(stats));
   router.use(limitsStage(limiter, stats));

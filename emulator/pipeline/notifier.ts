@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
 import type { HttpClient } from "./http-client";
 import { TimeoutError } from "./http-client";
 
@@ -67,6 +68,7 @@ export class Notifier {
     private readonly http: HttpClient,
     config: Partial<NotifierConfig> = {},
     private readonly clock: () => number = Date.now,
+    private readonly logger?: Logger,
   ) {
     this.config = { ...DEFAULT_NOTIFIER_CONFIG, ...config };
   }
@@ -200,11 +202,14 @@ export class Notifier {
       }
       if (ok) {
         record.state = "delivered";
+        this.logger?.debug({ url, kind, notifications: items.length, attempts: record.attempts }, "notification delivered");
       } else {
         const delay = Math.min(this.config.retryBaseMs * 2 ** (record.attempts - 1), this.config.retryMaxDelayMs);
         if (this.closed || this.clock() + delay - started > this.config.retryForMs) {
           record.state = "dropped";
+          this.logger?.warn({ url, kind, attempts: record.attempts, lastResult: record.lastResult }, "notification dropped");
         } else {
+          this.logger?.info({ url, kind, attempts: record.attempts, lastResult: record.lastResult, retryInMs: delay }, "notification delivery failed; retrying");
           record.state = "retrying";
           const timer = setTimeout(() => {
             this.timers.delete(timer);

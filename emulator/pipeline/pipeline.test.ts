@@ -390,3 +390,18 @@ describe("subscriptions", () => {
     }
   });
 });
+
+describe("browsers", () => {
+  test("CORS preflights are answered without a token; responses expose the request ids", async () => {
+    const preflight = await fetch(`${h.graph}/me/messages`, {
+      method: "OPTIONS",
+      headers: { origin: "https://localhost:3000", "access-control-request-method": "GET", "access-control-request-headers": "authorization,client-request-id" },
+    });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "https://localhost:3000");
+    assert.equal(preflight.headers.get("access-control-allow-headers"), "authorization,client-request-id");
+    const res = await get("/me/messages", { origin: "https://localhost:3000" });
+    assert.equal(res.headers.get("access-control-allow-origin"), "https://localhost:3000");
+    assert.match(res.headers.get("access-control-expose-headers") ?? "", /Retry-After/);
+  });
+});

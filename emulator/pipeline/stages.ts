@@ -76,6 +76,7 @@ export function faultStage(options: FaultStageOptions) {
     const delay = verdict.latencyMs + (isEnvelope ? 0 : options.latencyMs());
     if (verdict.action && ctx.caller) options.stats.recordFault(ctx.caller.appId, ctx.mailbox ?? ctx.caller.oid);
     if (delay > 0) await sleep(delay);
+    if (verdict.hold) await options.faults.waitForRelease();
     if (res.destroyed) return;
     const action = verdict.action;
     if (!action) return next();

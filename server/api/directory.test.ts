@@ -125,6 +125,11 @@ describe("directory API", () => {
     });
     assert.equal(clash.status, 400);
     assert.equal(clash.body.error.field, "teamMembers.0.primaryAddress");
+    const aliasClash = await f.call("PUT", "/api/directory/team-members", f.keyA, {
+      teamMembers: [{ externalId: "dora", name: "Dora", primaryAddress: "dora@a.test", aliases: ["c@a.test"] }],
+    });
+    assert.equal(aliasClash.status, 400);
+    assert.equal(aliasClash.body.error.field, "teamMembers.0.aliases.0");
     const otherOrgAccount = await f.call("PUT", "/api/directory/team-members", f.keyA, {
       teamMembers: [{ externalId: "dora", name: "Dora", primaryAddress: "dora@a.test", entraTenantId: "bbbbbbbb-0000-4000-8000-00000000000b", entraObjectId: "00000000-0000-4000-8000-0000000000ed" }],
     });

@@ -14,6 +14,7 @@ import { startEmulatorIdentity, type EmulatorFixture } from "../test-support/emu
 import { removeDir, tempDir, testConfig, testContext } from "../test-support/env";
 import { listen, type RunningServer } from "../test-support/http";
 import { ConnectionLostError } from "./graph-token";
+import { refreshDiscoveredAliases } from "./alias-discovery";
 import type { ConnectResultMessage } from "./connect-flow";
 
 const TENANT = "7d3c1a2b-0000-4000-8000-0000000000a1";
@@ -135,6 +136,13 @@ describe("connect flow against the emulator", () => {
       aliases.map((a) => `${a.address}:${a.source}`),
       ["a.andersson@contoso.test:discovered", "alice@contoso-sales.test:discovered"],
     );
+
+    // The mailbox gains an alias later: a refresh picks it up, manual aliases untouched.
+    emu.identity.findUser(ALICE)!.proxyAddresses.push("smtp:Alice.New@contoso.test");
+    const deps = { db: ctx.db, tokens: ctx.tokens, graphBaseUrl: ctx.config.microsoft.graphBaseUrl };
+    assert.equal(await refreshDiscoveredAliases(deps, memberIds.alice!), true);
+    assert.ok(listAliases(ctx.db, memberIds.alice!).some((a) => a.address === "alice.new@contoso.test" && a.source === "discovered"));
+    assert.equal(await refreshDiscoveredAliases(deps, memberIds.alice!), false);
 
     const token1 = await ctx.tokens.getGraphAccessToken(memberIds.alice!);
     assert.ok(token1.split(".").length === 3);

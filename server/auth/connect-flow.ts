@@ -8,6 +8,7 @@
  *   3. GET /auth/callback → callback: single-use state, code redemption, the signed-in account
  *      checked against the member, tokens stored encrypted, aliases discovered.
  */
+import { CryptoProvider } from "@azure/msal-node";
 import type { Config } from "../config";
 import type { Db } from "../db/database";
 import { nowIso } from "../db/database";
@@ -22,7 +23,6 @@ import { classifyAuthorizeError, classifyTokenError, type AuthFailure } from "./
 import { fetchMailboxAddresses } from "./alias-discovery";
 import type { ConnectionStore } from "./connection-store";
 import type { MsalFactory } from "./msal";
-import { CryptoProvider } from "@azure/msal-node";
 
 /** What the result page tells the pane (Office.context.ui.messageParent / window.opener.postMessage). */
 export interface ConnectResultMessage {

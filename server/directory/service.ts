@@ -104,6 +104,10 @@ export function upsertTeamMembers(db: Db, orgId: string, rows: readonly unknown[
   const byExternal = db.prepare("SELECT id, entra_tid, entra_oid FROM team_members WHERE organisation_id = ? AND external_id = ?");
   const byAddress = db.prepare("SELECT external_id FROM team_members WHERE organisation_id = ? AND primary_address = ?");
   const byEntra = db.prepare("SELECT id, organisation_id, external_id FROM team_members WHERE entra_tid = ? AND entra_oid = ?");
+  const aliasHolder = db.prepare(
+    `SELECT m.external_id FROM member_aliases a JOIN team_members m ON m.id = a.member_id
+     WHERE m.organisation_id = ? AND a.address = ? AND m.external_id <> ? LIMIT 1`,
+  );
   const requestAddresses = new Map(parsed.filter(Boolean).map((r) => [r.primaryAddress, r.externalId]));
 
   parsed.forEach((row, index) => {
@@ -131,11 +135,16 @@ export function upsertTeamMembers(db: Db, orgId: string, rows: readonly unknown[
         }
       }
     }
+    const aliasOwner = aliasHolder.get(orgId, row.primaryAddress, row.externalId) as { external_id: string } | undefined;
+    if (aliasOwner) errors.push({ index, field: "primaryAddress", message: `is an alias of team member "${aliasOwner.external_id}"` });
     row.aliases?.forEach((alias, i) => {
       const owner = requestAddresses.get(alias) ?? (byAddress.get(orgId, alias) as { external_id: string } | undefined)?.external_id;
       if (owner && owner !== row.externalId) {
         errors.push({ index, field: `aliases.${i}`, message: `is the primary address of team member "${owner}"` });
+        return;
       }
+      const other = aliasHolder.get(orgId, alias, row.externalId) as { external_id: string } | undefined;
+      if (other) errors.push({ index, field: `aliases.${i}`, message: `is already an alias of team member "${other.external_id}"` });
     });
   });
   rejectIfErrors("teamMembers", rows.length, errors);

@@ -13,7 +13,7 @@ import type { ServerEvents } from "../events";
 import type { AddressKeyer } from "../sync/address-keys";
 import type { EventFact, FactChanges, FactListener, ItemDetails, ItemDetailsFetcher, MailFact, StoredParticipant } from "../sync/facts";
 import type { Decision } from "../../shared/matching/decide";
-import { decideEventFact, decideMailFact, keepsRow, mailAt } from "./decisions";
+import { decideEventFact, decideMailFact, encodeDecision, keepsRow, mailAt } from "./decisions";
 import { buildOrgDirectory, diffDirectories, directoryVersion, MemoKeyer, type DirectoryDiff, type OrgDirectory } from "./directory-cache";
 import { Materialiser, type ApplyResult, type FactPlace, type FactUpdate, type Kind } from "./materialise";
 
@@ -55,6 +55,19 @@ interface MailRow {
   sent_at: string | null;
   is_draft: number;
   participants: string;
+}
+
+interface StoredDecisionRow {
+  kind: Kind;
+  graph_id: string;
+  internet_message_id: string | null;
+  conversation_id: string | null;
+  ical_uid: string | null;
+  original_start: string | null;
+  at: string;
+  end_at: string | null;
+  decision: string;
+  frozen: number;
 }
 
 interface EventRow {
@@ -159,7 +172,10 @@ export class InteractionsEngine implements FactListener {
           sent_at, is_draft, participants FROM sync_mail_facts WHERE member_id = ? AND received_at >= ?`),
       eventRows: db.prepare<[string, string], EventRow>(`SELECT member_id, graph_id, ical_uid, series_master_id, original_start, start_at,
           end_at, is_cancelled, owner_response, participants FROM sync_event_facts WHERE member_id = ? AND end_at >= ?`),
-      storedKeys: db.prepare<[string], { kind: Kind; graph_id: string }>("SELECT kind, graph_id FROM interaction_facts WHERE member_id = ? AND frozen = 0"),
+      storedDecisions: db.prepare<[string], StoredDecisionRow>(
+        `SELECT kind, graph_id, internet_message_id, conversation_id, ical_uid, original_start, at, end_at, decision, frozen
+         FROM interaction_facts WHERE member_id = ?`,
+      ),
       missing: db.prepare<[string, number], { member_id: string; kind: Kind; graph_id: string; organisation_id: string; details_attempts: number }>(
         `SELECT member_id, kind, graph_id, organisation_id, details_attempts FROM interaction_facts
          WHERE details_state = 'missing' AND (details_retry_at IS NULL OR details_retry_at <= ?) LIMIT ?`,
@@ -356,28 +372,45 @@ export class InteractionsEngine implements FactListener {
       const allMail = full || (diff as DirectoryDiff).mailMembers.has(memberId);
       const allEvents = full || (diff as DirectoryDiff).eventMembers.has(memberId);
       if (!allMail && !mailByKey && !allEvents && !eventsByKey) continue;
-      // Copies stored as synced: a fact that does not sync now only matters if it did before.
-      const stored = new Set<string>();
-      for (const r of this.s.storedKeys.iterate(memberId)) stored.add(`${r.kind}:${r.graph_id}`);
+      // For a pass over every fact, what is stored already: unchanged decisions never reach apply().
+      const stored = allMail || allEvents ? this.storedDecisions(memberId) : null;
+      const unchanged = (kind: Kind, graphId: string, d: Decision, place: FactPlace): boolean => {
+        if (!stored) return false;
+        const s = stored.get(`${kind}:${graphId}`);
+        if (!keepsRow(d)) return s === undefined;
+        return (
+          s !== undefined &&
+          s.frozen === 0 &&
+          s.internet_message_id === place.internetMessageId &&
+          s.conversation_id === place.conversationId &&
+          s.ical_uid === place.iCalUId &&
+          s.original_start === place.originalStart &&
+          s.at === place.at &&
+          s.end_at === place.endAt &&
+          s.decision === encodeDecision(d)
+        );
+      };
 
-      const mailRows = allMail ? this.s.mailRows.iterate(memberId, since) : mailByKey ? mailByKey.iterate(memberId, since, ...keys) : null;
+      const mailRows = allMail ? this.s.mailRows.all(memberId, since) : mailByKey ? mailByKey.all(memberId, since, ...keys) : null;
       if (mailRows) {
         for (const row of mailRows) {
           const f = mailFromRow(row);
           const d = decideMailFact(f, dir.index, ctx, dir);
           result.decided++;
-          if (!keepsRow(d) && !stored.has(`email:${f.graphId}`)) continue;
-          updates.push({ op: "decided", kind: "email", memberId, graphId: f.graphId, decision: d, place: placeOfMail(f) });
+          const place = placeOfMail(f);
+          if (unchanged("email", f.graphId, d, place)) continue;
+          updates.push({ op: "decided", kind: "email", memberId, graphId: f.graphId, decision: d, place });
         }
       }
-      const eventRows = allEvents ? this.s.eventRows.iterate(memberId, since) : eventsByKey ? eventsByKey.iterate(memberId, since, ...keys) : null;
+      const eventRows = allEvents ? this.s.eventRows.all(memberId, since) : eventsByKey ? eventsByKey.all(memberId, since, ...keys) : null;
       if (eventRows) {
         for (const row of eventRows) {
           const f = eventFromRow(row);
           const d = decideEventFact(f, dir.index, ctx, dir);
           result.decided++;
-          if (!keepsRow(d) && !stored.has(`meeting:${f.graphId}`)) continue;
-          updates.push({ op: "decided", kind: "meeting", memberId, graphId: f.graphId, decision: d, place: placeOfEvent(f) });
+          const place = placeOfEvent(f);
+          if (unchanged("meeting", f.graphId, d, place)) continue;
+          updates.push({ op: "decided", kind: "meeting", memberId, graphId: f.graphId, decision: d, place });
         }
       }
     }
@@ -387,6 +420,12 @@ export class InteractionsEngine implements FactListener {
     result.interactionsRemoved = applied.interactionsRemoved;
     result.missingDetails = applied.missingDetails;
     return result;
+  }
+
+  private storedDecisions(memberId: string): Map<string, StoredDecisionRow> {
+    const out = new Map<string, StoredDecisionRow>();
+    for (const r of this.s.storedDecisions.all(memberId)) out.set(`${r.kind}:${r.graph_id}`, r);
+    return out;
   }
 
   // ───────────────────────────── FactListener ─────────────────────────────

@@ -4,6 +4,7 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { updateMemberSettings } from "../directory/member-settings";
 import { createKit, type Kit } from "./test-kit";
 
 const kits: Kit[] = [];
@@ -68,6 +69,32 @@ describe("email interactions", () => {
     k.removeMail("jane", "jy");
     k.removeMail("tom", "ty");
     assert.equal(k.interactions("acme").length, 2);
+  });
+
+  test("a message joins the threads of two mailboxes even where one copy did not sync", () => {
+    const k = kit();
+    // Only Tom syncs mail from unknown senders, so the stranger's message syncs from his copy only.
+    updateMemberSettings(k.db, k.member("tom"), { syncUnknownSender: true });
+    k.mail("jane", { id: "x", imid: "<x@m>", conv: "cJane", from: "jane@northwind.io", to: ["alice@acme.com"], at: "2024-06-01T08:00:00Z" });
+    k.mail("tom", { id: "z", imid: "<z@m>", conv: "cTom", from: "tom@northwind.io", to: ["alice@acme.com"], at: "2024-06-01T12:00:00Z" });
+    k.mail("jane", { id: "yj", imid: "<y@m>", conv: "cJane", from: "stranger@elsewhere.com", to: ["jane@northwind.io", "tom@northwind.io", "alice@acme.com"], at: "2024-06-01T10:00:00Z" });
+    k.mail("tom", { id: "yt", imid: "<y@m>", conv: "cTom", from: "stranger@elsewhere.com", to: ["jane@northwind.io", "tom@northwind.io", "alice@acme.com"], at: "2024-06-01T10:00:00Z" });
+    const synced = k.db.prepare("SELECT graph_id FROM interaction_facts ORDER BY graph_id").all().map((r) => (r as { graph_id: string }).graph_id);
+    assert.deepEqual(synced, ["x", "yt", "z"]);
+    const rows = k.interactions("acme");
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.message_count, 3);
+
+    // The same, with the copy that did not sync arriving last.
+    const k2 = kit();
+    updateMemberSettings(k2.db, k2.member("tom"), { syncUnknownSender: true });
+    k2.mail("jane", { id: "x", imid: "<x@m>", conv: "cJane", from: "jane@northwind.io", to: ["alice@acme.com"], at: "2024-06-01T08:00:00Z" });
+    k2.mail("tom", { id: "z", imid: "<z@m>", conv: "cTom", from: "tom@northwind.io", to: ["alice@acme.com"], at: "2024-06-01T12:00:00Z" });
+    k2.mail("tom", { id: "yt", imid: "<y@m>", conv: "cTom", from: "stranger@elsewhere.com", to: ["jane@northwind.io", "tom@northwind.io", "alice@acme.com"], at: "2024-06-01T10:00:00Z" });
+    assert.equal(k2.interactions("acme").length, 2);
+    k2.mail("jane", { id: "yj", imid: "<y@m>", conv: "cJane", from: "stranger@elsewhere.com", to: ["jane@northwind.io", "tom@northwind.io", "alice@acme.com"], at: "2024-06-01T10:00:00Z" });
+    const shape = (r: (typeof rows)[number]) => [r.group_key, r.message_count, r.first_at, r.last_at, r.last_direction, r.subject];
+    assert.deepEqual(k2.interactions("acme").map(shape), rows.map(shape));
   });
 
   test("an email with contacts of two customers is on both", () => {

@@ -129,6 +129,59 @@ class InQuery<R> {
   }
 }
 
+/** A row of interactions as written (and read back to compare). */
+interface InteractionWrite {
+  id: string;
+  organisation_id: string;
+  customer_id: string;
+  kind: Kind;
+  group_key: string;
+  subject: string | null;
+  first_at: string;
+  last_at: string;
+  end_at: string | null;
+  message_count: number;
+  last_direction: "sent" | "received" | null;
+  last_reply_at: string | null;
+  cancelled: number;
+  counted: number;
+  via_domain: number;
+  web_link: string | null;
+  participants: string;
+  team_member_ids: string;
+  contact_user_ids: string;
+  details_pending: number;
+  updated_at: string;
+}
+
+const COMPARED: readonly (keyof InteractionWrite)[] = [
+  "organisation_id", "customer_id", "kind", "group_key", "subject", "first_at", "last_at", "end_at", "message_count",
+  "last_direction", "last_reply_at", "cancelled", "counted", "via_domain", "web_link", "participants", "team_member_ids",
+  "contact_user_ids", "details_pending",
+];
+
+function sameInteraction(a: InteractionWrite, b: InteractionWrite): boolean {
+  for (const k of COMPARED) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** interaction_messages values after interaction_id and organisation_id. */
+type MessageWrite = [string, string, string | null, string, string, "sent" | "received" | null, number];
+
+function messageSignature(m: MessageWrite): string {
+  return m.join("\u0000");
+}
+
+interface Planned {
+  row: InteractionWrite;
+  messages: MessageWrite[];
+  members: string[];
+  lastEmail: string | null;
+  lastReply: string | null;
+  /** Start of a counted meeting. */
+  meeting: string | null;
+}
+
 interface RemovedInteraction {
   id: string;
   customer_id: string;
@@ -145,6 +198,9 @@ interface ActivityDelta {
   meetings: string[];
   removed: RemovedInteraction[];
 }
+
+/** A copy that takes part in grouping only. */
+const NOT_SYNCED: Decision = decodeDecision('{"s":0,"o":"no_customer_contact","x":0,"f":0,"t":[],"c":[]}', "email");
 
 const maxIso = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 
@@ -179,9 +235,9 @@ export class Materialiser {
         VALUES (@id, @organisation_id, @customer_id, @kind, @group_key, @subject, @first_at, @last_at, @end_at, @message_count,
           @last_direction, @last_reply_at, @cancelled, @counted, @via_domain, @web_link, @participants, @team_member_ids,
           @contact_user_ids, @details_pending, @updated_at)`),
-      insertMessage: db.prepare(`INSERT OR IGNORE INTO interaction_messages (interaction_id, organisation_id, member_id, graph_id,
+      insertMessage: db.prepare(`INSERT INTO interaction_messages (interaction_id, organisation_id, member_id, graph_id,
           internet_message_id, message_key, at, direction, from_contact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertTeamMember: db.prepare("INSERT OR IGNORE INTO interaction_team_members (interaction_id, member_id, organisation_id) VALUES (?, ?, ?)"),
+      insertTeamMember: db.prepare("INSERT INTO interaction_team_members (interaction_id, member_id, organisation_id) VALUES (?, ?, ?)"),
       lastEmail: db.prepare<[string], { v: string | null }>(
         "SELECT MAX(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'email' AND counted = 1",
       ),
@@ -205,6 +261,15 @@ export class Materialiser {
       facts: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE member_id = ? AND kind = ? AND graph_id IN (?IN)"),
       byConversation: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND conversation_id IN (?IN)"),
       byImid: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND internet_message_id IN (?IN)"),
+      // Copies the sync stored that did not sync: their conversation ids still join threads.
+      copiesByImid: new InQuery<{
+        member_id: string;
+        graph_id: string;
+        internet_message_id: string;
+        conversation_id: string | null;
+        sent_at: string | null;
+        received_at: string;
+      }>(db, "SELECT member_id, graph_id, internet_message_id, conversation_id, sent_at, received_at FROM sync_mail_facts WHERE internet_message_id IN (?IN)"),
       byIcal: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'meeting' AND ical_uid IN (?IN)"),
       interactionsOfFacts: new InQuery<{ interaction_id: string }>(
         db,
@@ -214,7 +279,18 @@ export class Materialiser {
         db,
         "SELECT member_id, graph_id FROM interaction_messages WHERE interaction_id IN (?IN)",
       ),
-      interactions: new InQuery<RemovedInteraction>(db, "SELECT id, customer_id, kind, last_at, last_reply_at, counted FROM interactions WHERE id IN (?IN)"),
+      interactionsFull: new InQuery<InteractionWrite>(db, "SELECT * FROM interactions WHERE id IN (?IN)"),
+      messageRows: new InQuery<{
+        interaction_id: string;
+        member_id: string;
+        graph_id: string;
+        internet_message_id: string | null;
+        message_key: string;
+        at: string;
+        direction: "sent" | "received" | null;
+        from_contact: number;
+      }>(db, "SELECT interaction_id, member_id, graph_id, internet_message_id, message_key, at, direction, from_contact FROM interaction_messages WHERE interaction_id IN (?IN)"),
+      memberRows: new InQuery<{ interaction_id: string; member_id: string }>(db, "SELECT interaction_id, member_id FROM interaction_team_members WHERE interaction_id IN (?IN)"),
     };
   }
 
@@ -265,6 +341,8 @@ export class Materialiser {
       meeting: this.loadFacts("meeting", updates.filter((u) => u.kind === "meeting")),
     };
 
+    // New copies that did not sync but are copies of a message that synced elsewhere: they may join threads.
+    const bridgeCandidates: (FactUpdate & { op: "decided" })[] = [];
     for (const u of updates) {
       const key = factKey(u.memberId, u.graphId);
       const c = changes[u.kind];
@@ -308,6 +386,7 @@ export class Materialiser {
       // decided
       if (!keepsRow(u.decision)) {
         if (old) forget();
+        else if (u.kind === "email" && u.place.internetMessageId && u.place.conversationId) bridgeCandidates.push(u);
         continue;
       }
       const decision = encodeDecision(u.decision);
@@ -383,6 +462,36 @@ export class Materialiser {
       result.changedFacts++;
     }
 
+    if (bridgeCandidates.length > 0) {
+      const synced = new Set(this.q.byImid.all([orgId], bridgeCandidates.map((u) => u.place.internetMessageId!)).map((r) => r.internet_message_id));
+      for (const u of bridgeCandidates) {
+        if (!synced.has(u.place.internetMessageId)) continue;
+        // Only its place matters: the walk starts from its conversation and message ids.
+        changes.email.old.push({
+          member_id: u.memberId,
+          kind: "email",
+          graph_id: u.graphId,
+          organisation_id: orgId,
+          internet_message_id: u.place.internetMessageId,
+          conversation_id: u.place.conversationId,
+          ical_uid: null,
+          original_start: null,
+          at: u.place.at,
+          end_at: null,
+          synced: 0,
+          decision: "",
+          frozen: 0,
+          details_state: "gone",
+          details_attempts: 0,
+          details_retry_at: null,
+          subject: null,
+          web_link: null,
+          participants: null,
+          updated_at: nowIso,
+        });
+      }
+    }
+
     const deltas = new Map<string, ActivityDelta>();
     if (changes.email.old.length + changes.email.current.size > 0) this.refreshEmails(dir, changes.email, nowIso, deltas, result);
     if (changes.meeting.old.length + changes.meeting.current.size > 0) this.refreshMeetings(dir, changes.meeting, nowIso, deltas, result);
@@ -432,6 +541,7 @@ export class Materialiser {
     const pendingOld: IxFactRow[] = [...change.old];
     for (const [k, r] of change.current) if (!change.created.has(k)) pendingOld.push(r);
     const seenInteractions = new Set<string>();
+    const bridges = new Map<string, MessageRecord>();
 
     for (;;) {
       // One level of the walk: every unvisited conversation and internetMessageId in two queries.
@@ -440,6 +550,29 @@ export class Materialiser {
         const m = imids;
         convs = [];
         imids = [];
+        if (m.length > 0) {
+          // The same message in another mailbox joins that mailbox's thread, even where that copy did
+          // not sync: it takes part in the grouping (never in the counts).
+          for (const copy of this.q.copiesByImid.all([], m)) {
+            if (!dir.contexts.has(copy.member_id)) continue;
+            const k = factKey(copy.member_id, copy.graph_id);
+            if (!bridges.has(k)) {
+              bridges.set(k, {
+                mailboxMemberId: copy.member_id,
+                id: copy.graph_id,
+                internetMessageId: copy.internet_message_id,
+                conversationId: copy.conversation_id,
+                at: Date.parse(copy.sent_at ?? copy.received_at),
+                decision: NOT_SYNCED,
+              });
+            }
+            const conv = copy.conversation_id;
+            if (conv && !visitedConv.has(conv)) {
+              visitedConv.add(conv);
+              c.push(conv);
+            }
+          }
+        }
         const found = [...(c.length > 0 ? this.q.byConversation.all([orgId], c) : []), ...(m.length > 0 ? this.q.byImid.all([orgId], m) : [])];
         for (const r of found) {
           const k = factKey(r.member_id, r.graph_id);
@@ -481,18 +614,16 @@ export class Materialiser {
       });
     }
     const byFact = new Map(records.map((r) => [factKey(r.mailboxMemberId, r.id), r]));
-    this.removeInteractions(oldInteractions, deltas, result);
-    for (const it of foldEmailInteractions(records)) {
-      if (!dir.customerIds.has(it.customerId)) continue;
-      this.writeEmail(dir, it, byFact, nowIso);
-      const d = delta(deltas, it.customerId);
-      d.lastEmail = maxIso(d.lastEmail, iso(it.lastAt));
-      if (it.lastEmailReplyAt !== null) d.lastReply = maxIso(d.lastReply, iso(it.lastEmailReplyAt));
-      result.interactionsWritten++;
+    const grouping: MessageRecord[] = [...records];
+    for (const [k, b] of bridges) if (!byFact.has(k)) grouping.push(b);
+    const planned: Planned[] = [];
+    for (const it of foldEmailInteractions(grouping)) {
+      if (dir.customerIds.has(it.customerId)) planned.push(this.planEmail(dir, it, byFact, nowIso));
     }
+    this.commit(planned, oldInteractions, deltas, result);
   }
 
-  private writeEmail(dir: OrgDirectory, it: EmailInteraction, byFact: Map<string, MessageRecord & { row: IxFactRow }>, nowIso: string): void {
+  private planEmail(dir: OrgDirectory, it: EmailInteraction, byFact: Map<string, MessageRecord & { row: IxFactRow }>, nowIso: string): Planned {
     const orgId = dir.organisationId;
     const id = interactionId("email", it.customerId, it.conversationKey);
     const sources = it.sources.map((s) => byFact.get(factKey(s.mailboxMemberId, s.id))!).filter(Boolean);
@@ -507,7 +638,7 @@ export class Materialiser {
       }
     }
     const participants = buildParticipants(dir, it.customerId, it.contactKeys, it.contactUserIds, it.teamMemberIds, sources.map((s) => s.row));
-    this.s.insertInteraction.run({
+    const row: InteractionWrite = {
       id,
       organisation_id: orgId,
       customer_id: it.customerId,
@@ -529,7 +660,7 @@ export class Materialiser {
       contact_user_ids: JSON.stringify(it.contactUserIds),
       details_pending: pending ? 1 : 0,
       updated_at: nowIso,
-    });
+    };
     // Per message (deduplicated): who sent it, from the team's point of view and this customer's.
     const perMessage = new Map<string, { fromTeam: boolean; fromContact: boolean }>();
     for (const s of sources) {
@@ -539,12 +670,12 @@ export class Materialiser {
       for (const h of s.decision.customers) if (h.customerId === it.customerId && h.senderIsContact) m.fromContact = true;
       perMessage.set(mk, m);
     }
-    for (const s of sources) {
+    const messages: MessageWrite[] = sources.map((s) => {
       const mk = messageKey({ internetMessageId: s.internetMessageId, mailboxMemberId: s.mailboxMemberId, id: s.id });
       const m = perMessage.get(mk)!;
-      this.s.insertMessage.run(id, orgId, s.mailboxMemberId, s.id, s.internetMessageId ?? null, mk, s.row.at, m.fromTeam ? "sent" : "received", m.fromContact ? 1 : 0);
-    }
-    for (const m of it.teamMemberIds) this.s.insertTeamMember.run(id, m, orgId);
+      return [s.mailboxMemberId, s.id, s.internetMessageId ?? null, mk, s.row.at, m.fromTeam ? "sent" : "received", m.fromContact ? 1 : 0];
+    });
+    return { row, messages, members: [...it.teamMemberIds], lastEmail: row.last_at, lastReply: row.last_reply_at, meeting: null };
   }
 
   // ───────────────────────────── meetings ─────────────────────────────
@@ -597,17 +728,14 @@ export class Materialiser {
       });
     }
     const byFact = new Map(records.map((r) => [factKey(r.mailboxMemberId, r.id), r]));
-    this.removeInteractions(oldInteractions, deltas, result);
+    const planned: Planned[] = [];
     for (const it of foldMeetingInteractions(records)) {
-      if (!dir.customerIds.has(it.customerId)) continue;
-      this.writeMeeting(dir, it, byFact, nowIso);
-      if (it.counted) delta(deltas, it.customerId).meetings.push(iso(it.start));
-      else delta(deltas, it.customerId);
-      result.interactionsWritten++;
+      if (dir.customerIds.has(it.customerId)) planned.push(this.planMeeting(dir, it, byFact, nowIso));
     }
+    this.commit(planned, oldInteractions, deltas, result);
   }
 
-  private writeMeeting(dir: OrgDirectory, it: MeetingInteraction, byFact: Map<string, EventRecord & { row: IxFactRow }>, nowIso: string): void {
+  private planMeeting(dir: OrgDirectory, it: MeetingInteraction, byFact: Map<string, EventRecord & { row: IxFactRow }>, nowIso: string): Planned {
     const orgId = dir.organisationId;
     const id = interactionId("meeting", it.customerId, it.occurrenceKey);
     const sources = it.sources.map((s) => byFact.get(factKey(s.mailboxMemberId, s.id))!).filter(Boolean);
@@ -618,7 +746,7 @@ export class Materialiser {
       if (!webLink && s.row.web_link) webLink = s.row.web_link;
     }
     const participants = buildParticipants(dir, it.customerId, it.contactKeys, it.contactUserIds, it.teamMemberIds, sources.map((s) => s.row));
-    this.s.insertInteraction.run({
+    const row: InteractionWrite = {
       id,
       organisation_id: orgId,
       customer_id: it.customerId,
@@ -640,21 +768,64 @@ export class Materialiser {
       contact_user_ids: JSON.stringify(it.contactUserIds),
       details_pending: pending ? 1 : 0,
       updated_at: nowIso,
-    });
-    for (const s of sources) {
-      this.s.insertMessage.run(id, orgId, s.mailboxMemberId, s.id, null, occurrenceKey(s), s.row.at, null, 0);
-    }
-    for (const m of it.teamMemberIds) this.s.insertTeamMember.run(id, m, orgId);
+    };
+    const messages: MessageWrite[] = sources.map((s) => [s.mailboxMemberId, s.id, null, occurrenceKey(s), s.row.at, null, 0]);
+    return { row, messages, members: [...it.teamMemberIds], lastEmail: null, lastReply: null, meeting: it.counted ? row.first_at : null };
   }
 
   // ───────────────────────────── shared ─────────────────────────────
 
-  private removeInteractions(ids: Set<string>, deltas: Map<string, ActivityDelta>, result: ApplyResult): void {
-    if (ids.size === 0) return;
-    for (const r of this.q.interactions.all([], [...ids])) {
-      delta(deltas, r.customer_id).removed.push(r);
-      this.s.deleteInteraction.run(r.id);
-      result.interactionsRemoved++;
+  /**
+   * Replaces the interactions that held the touched copies with the fold's result. An interaction
+   * the fold reproduces exactly (same row, copies and team members) is left alone, so re-deciding
+   * rewrites only what changed.
+   */
+  private commit(planned: Planned[], oldIds: Set<string>, deltas: Map<string, ActivityDelta>, result: ApplyResult): void {
+    const keep = new Set<string>();
+    if (oldIds.size > 0) {
+      const ids = [...oldIds];
+      const oldRows = new Map(this.q.interactionsFull.all([], ids).map((r) => [r.id, r]));
+      const plannedIds = planned.filter((p) => oldRows.has(p.row.id)).map((p) => p.row.id);
+      if (plannedIds.length > 0) {
+        const msgs = new Map<string, string[]>();
+        for (const m of this.q.messageRows.all([], plannedIds)) {
+          const list = msgs.get(m.interaction_id) ?? [];
+          list.push(messageSignature([m.member_id, m.graph_id, m.internet_message_id, m.message_key, m.at, m.direction, m.from_contact]));
+          msgs.set(m.interaction_id, list);
+        }
+        const members = new Map<string, string[]>();
+        for (const m of this.q.memberRows.all([], plannedIds)) {
+          const list = members.get(m.interaction_id) ?? [];
+          list.push(m.member_id);
+          members.set(m.interaction_id, list);
+        }
+        for (const p of planned) {
+          const old = oldRows.get(p.row.id);
+          if (!old || !sameInteraction(old, p.row)) continue;
+          if ((msgs.get(p.row.id) ?? []).sort().join("\n") !== p.messages.map(messageSignature).sort().join("\n")) continue;
+          if ((members.get(p.row.id) ?? []).sort().join(",") !== [...p.members].sort().join(",")) continue;
+          keep.add(p.row.id);
+        }
+      }
+      for (const r of oldRows.values()) {
+        if (keep.has(r.id)) continue;
+        delta(deltas, r.customer_id).removed.push(r);
+        this.s.deleteInteraction.run(r.id);
+        result.interactionsRemoved++;
+      }
+    }
+    for (const p of planned) {
+      if (keep.has(p.row.id)) continue;
+      const id = p.row.id;
+      const orgId = p.row.organisation_id;
+      this.s.insertInteraction.run(p.row);
+      for (const m of p.messages) this.s.insertMessage.run(id, orgId, ...m);
+      for (const m of p.members) this.s.insertTeamMember.run(id, m, orgId);
+      const d = delta(deltas, p.row.customer_id);
+      d.lastEmail = maxIso(d.lastEmail, p.lastEmail);
+      d.lastReply = maxIso(d.lastReply, p.lastReply);
+      if (p.meeting) d.meetings.push(p.meeting);
+      result.interactionsWritten++;
     }
   }
 
@@ -667,33 +838,41 @@ export class Materialiser {
     if (!this.s.customerExists.get(customerId)) return;
     const nowIso = now.toISOString();
     const cur = this.s.activity.get(customerId);
-    if (!cur) {
+    // A meeting that has started since the last refresh: the cheap path does not know the next one.
+    if (!cur || (cur.next_meeting_at !== null && cur.next_meeting_at <= nowIso)) {
       this.refreshActivity(orgId, customerId, now);
       return;
     }
-    let recompute = false;
-    for (const r of d.removed) {
-      if (r.counted !== 1 && r.last_reply_at === null) continue;
-      if (cur.last_interaction_at !== null && r.last_at >= cur.last_interaction_at) recompute = true;
-      if (cur.next_meeting_at !== null && r.kind === "meeting" && r.last_at <= cur.next_meeting_at) recompute = true;
-      if (r.last_reply_at !== null && cur.last_email_reply_at !== null && r.last_reply_at >= cur.last_email_reply_at) recompute = true;
-      if (recompute) break;
-    }
-    if (recompute) {
-      this.refreshActivity(orgId, customerId, now);
-      return;
-    }
-    let last = maxIso(cur.last_interaction_at, d.lastEmail);
-    let next = cur.next_meeting_at !== null && cur.next_meeting_at <= nowIso ? null : cur.next_meeting_at;
-    if (cur.next_meeting_at !== null && cur.next_meeting_at <= nowIso) {
-      // A meeting has started since: the cheap path does not know the next one.
-      this.refreshActivity(orgId, customerId, now);
-      return;
-    }
+    let addedLast = d.lastEmail;
+    let addedNext: string | null = null;
     for (const m of d.meetings) {
-      if (m <= nowIso) last = maxIso(last, m);
-      else if (next === null || m < next) next = m;
+      if (m <= nowIso) addedLast = maxIso(addedLast, m);
+      else if (addedNext === null || m < addedNext) addedNext = m;
     }
+    // Max-merge is exact unless a removed interaction held a current value that nothing added matches
+    // (then that customer is recomputed with index range reads).
+    for (const r of d.removed) {
+      if (r.counted === 1 && (r.kind === "email" || r.last_at <= nowIso)) {
+        if (cur.last_interaction_at !== null && r.last_at >= cur.last_interaction_at && (addedLast === null || addedLast < r.last_at)) {
+          this.refreshActivity(orgId, customerId, now);
+          return;
+        }
+      }
+      if (r.counted === 1 && r.kind === "meeting" && r.last_at > nowIso && cur.next_meeting_at !== null && r.last_at <= cur.next_meeting_at) {
+        if (addedNext === null || addedNext > r.last_at) {
+          this.refreshActivity(orgId, customerId, now);
+          return;
+        }
+      }
+      if (r.last_reply_at !== null && cur.last_email_reply_at !== null && r.last_reply_at >= cur.last_email_reply_at) {
+        if (d.lastReply === null || d.lastReply < r.last_reply_at) {
+          this.refreshActivity(orgId, customerId, now);
+          return;
+        }
+      }
+    }
+    const last = maxIso(cur.last_interaction_at, addedLast);
+    const next = cur.next_meeting_at === null ? addedNext : addedNext === null || cur.next_meeting_at < addedNext ? cur.next_meeting_at : addedNext;
     const reply = maxIso(cur.last_email_reply_at, d.lastReply);
     if (last === cur.last_interaction_at && reply === cur.last_email_reply_at && next === cur.next_meeting_at) return;
     this.s.upsertActivity.run(customerId, orgId, last, reply, next, nowIso);

@@ -43,7 +43,9 @@ export function previewMessage(
 ): PreviewResponse {
   const member = dir.contexts.get(memberId);
   if (!member) throw new Error(`Team member ${memberId} is not in organisation ${dir.organisationId}`);
-  const facts = messageFacts({ from: message.from ?? null, to: message.to, cc: message.cc, at: message.dateTimeCreated ?? null }, plainKeys);
+  // A message being composed has no sender yet: it will be sent by the member.
+  const from = message.from ?? { address: dir.index.members.get(memberId)?.primaryAddress ?? "" };
+  const facts = messageFacts({ from, to: message.to, cc: message.cc, at: message.dateTimeCreated ?? null }, plainKeys);
   const decision = decideMessage(facts, dir.index, member);
   const customers: CustomerMatch[] = [];
   for (const hit of decision.customers) {

@@ -159,6 +159,13 @@ describe("POST /api/preview", () => {
     assert.equal(body.summary, "Syncs to Acme.");
   });
 
+  test("a message being composed (no sender yet) is previewed as sent by the member", async () => {
+    const r = await call("/api/preview", jane, { to: [{ address: "bob@globex.com" }], cc: [] });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.customers.map((c: { name: string }) => c.name), ["Globex"]);
+    assert.equal(r.body.summary, "Syncs to Globex.");
+  });
+
   test("no customer: says so", async () => {
     const r = await call("/api/preview", jane, { from: { address: "news@letters.example" }, to: [{ address: "jane@northwind.io" }], cc: [] });
     assert.equal(r.status, 200);

@@ -379,6 +379,15 @@ export class GraphDriver {
     return { peakInFlight: gate.peakInFlight, blockedUntil: gate.blockedUntil };
   }
 
+  /**
+   * A Retry-After that did not pass through the chain (a 429 sub-response inside a $batch, which
+   * itself answered 200): hold the whole mailbox until then, like any other Retry-After.
+   */
+  holdMailbox(memberId: string, retryAfterMs: number): void {
+    const gate = this.gate(memberId);
+    gate.blockedUntil = Math.max(gate.blockedUntil, Date.now() + retryAfterMs + this.limits.retryAfterMarginMs);
+  }
+
   /** Epoch ms before which Graph asked us not to call this mailbox, or null. */
   retryAt(memberId: string): number | null {
     const until = this.gates.get(memberId)?.blockedUntil ?? 0;

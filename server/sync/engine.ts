@@ -124,7 +124,6 @@ interface Running {
   abort: AbortController;
   promise: Promise<RunOutcome>;
   rerun: boolean;
-  rerunResync: boolean;
 }
 
 interface ListedFolder {
@@ -174,6 +173,8 @@ export class SyncEngine implements ItemDetailsFetcher {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopped = false;
+  /** Background runs (scheduler, sync-now, push) only happen between start() and stop(). */
+  private started = false;
   private readonly listConnected: () => string[];
 
   constructor(private readonly deps: SyncEngineDeps) {
@@ -199,6 +200,7 @@ export class SyncEngine implements ItemDetailsFetcher {
   start(): void {
     if (this.timer) return;
     this.stopped = false;
+    this.started = true;
     if (this.running.size === 0) {
       const released = this.store.releaseAllClaims();
       if (released > 0) this.log.warn({ released }, "released sync claims left by a previous process");
@@ -211,6 +213,7 @@ export class SyncEngine implements ItemDetailsFetcher {
   /** Stops scheduling, aborts running syncs and waits for them to wind down. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.started = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const runs = [...this.running.values()];
@@ -251,7 +254,7 @@ export class SyncEngine implements ItemDetailsFetcher {
       return;
     }
     this.store.setDue(memberId, this.now());
-    if (!this.stopped) void this.runMailbox(memberId).catch(() => undefined);
+    if (this.started) void this.runMailbox(memberId).catch(() => undefined);
   }
 
   /** Runs the mailbox now (waits for a run already under way first) and resolves with the outcome. */
@@ -264,7 +267,7 @@ export class SyncEngine implements ItemDetailsFetcher {
     if (options.resync) this.store.requestResync(memberId);
     const abort = new AbortController();
     const runId = randomUUID();
-    const entry: Running = { runId, abort, promise: Promise.resolve(null as never), rerun: false, rerunResync: false };
+    const entry: Running = { runId, abort, promise: Promise.resolve(null as never), rerun: false };
     entry.promise = this.execute(memberId, runId, abort);
     this.running.set(memberId, entry);
     try {
@@ -279,7 +282,7 @@ export class SyncEngine implements ItemDetailsFetcher {
       return outcome;
     } finally {
       if (this.running.get(memberId) === entry) this.running.delete(memberId);
-      if (entry.rerun && !this.stopped) void this.runMailbox(memberId).catch(() => undefined);
+      if (entry.rerun && this.started) void this.runMailbox(memberId).catch(() => undefined);
     }
   }
 
@@ -385,6 +388,7 @@ export class SyncEngine implements ItemDetailsFetcher {
         return outcome(false, { error: "connection_lost" });
       }
       if (error instanceof ClaimLostError || abort.signal.aborted) {
+        this.store.releaseClaim(memberId, runId);
         log.info({ reason: describeError(abort.signal.reason ?? error) }, "sync run stopped");
         return outcome(false, { error: "stopped" });
       }
@@ -456,12 +460,10 @@ export class SyncEngine implements ItemDetailsFetcher {
     return { start: monthsBefore(today, this.config.historyMonths), end: new Date(today.getTime() + this.config.calendarHorizonDays * 86400_000) };
   }
 
-  /** Well-known folder ids are stable: resolved once per mailbox (one $batch) and kept in memory. */
-  private readonly wellKnownCache = new Map<string, Map<string, string>>();
-
+  /** Well-known folder ids never change: resolved once per mailbox (one $batch) and stored. */
   private async wellKnownIds(ctx: RunContext): Promise<Map<string, string>> {
-    const cached = this.wellKnownCache.get(ctx.memberId);
-    if (cached) return cached;
+    const stored = this.store.wellKnownFolders(ctx.memberId);
+    if (stored) return stored;
     const map = new Map<string, string>();
     const body = {
       requests: LABELLED_WELL_KNOWN.map((name, i) => ({ id: String(i), method: "GET", url: `/me/mailFolders/${name}?$select=id`, headers: { Prefer: 'IdType="ImmutableId"' } })),
@@ -485,14 +487,15 @@ export class SyncEngine implements ItemDetailsFetcher {
         else if (r.status === 429 || r.status >= 500) {
           retry.push(pending.find((p) => p.id === r.id)!);
           const h = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
-          waitMs = Math.max(waitMs, h !== undefined && Number.isFinite(Number(h)) ? Number(h) * 1000 + 50 : 1000);
+          waitMs = Math.max(waitMs, h !== undefined && Number.isFinite(Number(h)) ? Number(h) * 1000 : 1000);
         }
       }
       pending = retry.filter(Boolean);
-      if (pending.length > 0) await new Promise((r) => setTimeout(r, waitMs));
+      // The next attempt (and every other request of the mailbox) waits in the driver's gate.
+      if (pending.length > 0) this.driver.holdMailbox(ctx.memberId, waitMs);
     }
     if (pending.length > 0) throw new Error("Could not resolve the well-known folders");
-    this.wellKnownCache.set(ctx.memberId, map);
+    this.store.saveWellKnownFolders(ctx.memberId, map);
     return map;
   }
 

@@ -33,6 +33,7 @@ export interface MailboxRow {
   paused_reason: string | null;
   next_due_at: string | null;
   resync_requested: number;
+  well_known_folders: string | null;
   updated_at: string;
 }
 
@@ -260,6 +261,11 @@ export class SyncStore {
     }
   }
 
+  /** A run that was stopped (shutdown, revoke): gives the mailbox back without recording an outcome. */
+  releaseClaim(memberId: string, runId: string): void {
+    this.db.prepare("UPDATE sync_mailboxes SET run_id = NULL, run_started_at = NULL WHERE member_id = ? AND run_id = ?").run(memberId, runId);
+  }
+
   /** Resets runs whose heartbeat is older than `stuckBefore`; returns the member ids reset. */
   reapStuck(stuckBefore: Date): string[] {
     return this.db.transaction(() => {
@@ -337,6 +343,20 @@ export class SyncStore {
         .prepare("UPDATE sync_mailboxes SET resync_requested = 0, history_done_at = NULL, history_started_at = ?, updated_at = ? WHERE member_id = ?")
         .run(now, now, memberId);
     })();
+  }
+
+  wellKnownFolders(memberId: string): Map<string, string> | null {
+    const raw = this.mailbox(memberId)?.well_known_folders;
+    if (!raw) return null;
+    try {
+      return new Map(Object.entries(JSON.parse(raw) as Record<string, string>));
+    } catch {
+      return null;
+    }
+  }
+
+  saveWellKnownFolders(memberId: string, map: Map<string, string>): void {
+    this.db.prepare("UPDATE sync_mailboxes SET well_known_folders = ? WHERE member_id = ?").run(JSON.stringify(Object.fromEntries(map)), memberId);
   }
 
   markHistoryStarted(memberId: string): void {

@@ -11,7 +11,7 @@ import { GraphError, errors } from "../errors";
 import { addPreferenceApplied, preferredMaxPageSize } from "../http";
 import { parseDateTimeLiteral } from "../odata/filter";
 import { decodeToken, encodeToken } from "../odata/tokens";
-import { renderRemoved } from "../mail/serialize";
+import { jsonCollection, renderRemoved } from "../mail/serialize";
 import type { EventRecord, Instance } from "../store/types";
 import { compareInstances, instanceId, instancesInWindow, instancesOf } from "./calendar-view";
 import { deltaEventJson, instanceObject } from "./serialize";
@@ -120,7 +120,7 @@ function logIndexAfter(log: { seq: number }[], after: number): number {
   return lo;
 }
 
-export function calendarViewDelta(ctx: GraphContext): string {
+export function calendarViewDelta(ctx: GraphContext): Buffer {
   const cal = ctx.mailbox.calendar;
   const skip = ctx.query.get("$skiptoken") ?? ctx.query.get("skiptoken");
   const delta = ctx.query.get("$deltatoken") ?? ctx.query.get("deltatoken");
@@ -139,7 +139,7 @@ export function calendarViewDelta(ctx: GraphContext): string {
   const link = (param: "$skiptoken" | "$deltatoken", t: CalendarDeltaToken) =>
     `${v1(ctx, `${ctx.selfPath}/calendarView/delta`)}?${param}=${encodeToken({ ...t, t: Math.floor(ctx.now() / 1000) })}`;
   const respond = (items: string[], next: string) =>
-    `{"@odata.context":${JSON.stringify(metadata(ctx, "Collection(event)"))},${next},"value":[${items.join(",")}]}`;
+    jsonCollection(`{"@odata.context":${JSON.stringify(metadata(ctx, "Collection(event)"))},${next},"value":[`, items, "]}");
 
   if (tokenText && !tok.r && chance(`${tokenText}:empty`, ctx.knobs.emptyPageProbability)) {
     return respond([], `"@odata.nextLink":${JSON.stringify(link("$skiptoken", { ...tok, r: 1 }))}`);

@@ -85,7 +85,7 @@ export function occurrenceStarts(
   for (let day = startDay, steps = 0; day <= lastDay && count < maxCount && steps < MAX_DAYS * 4; day += DAY_MS, steps++) {
     // Without a count to honour, jump straight to the window rather than walking from the series start.
     if (maxCount === Number.POSITIVE_INFINITY && day + timeOfDay + durationMs <= fromMs - 7 * DAY_MS && type !== "daily") {
-      const skipTo = weekStart(fromMs - 14 * DAY_MS);
+      const skipTo = weekStart(Math.floor((fromMs - 14 * DAY_MS) / DAY_MS) * DAY_MS);
       if (skipTo > day) {
         day = skipTo - DAY_MS;
         continue;

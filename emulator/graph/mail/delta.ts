@@ -16,7 +16,7 @@ import { parseSelect, selectMask } from "../odata/select";
 import { decodeToken, encodeToken } from "../odata/tokens";
 import { indexAfter } from "../store/folders";
 import type { FolderLogEntry, FolderState, MessageRecord } from "../store/types";
-import { MESSAGE_PROPERTIES, renderMessage, renderRemoved } from "./serialize";
+import { jsonCollection, MESSAGE_PROPERTIES, renderMessage, renderRemoved } from "./serialize";
 
 interface DeltaOptions {
   /** $select mask (0 = default properties). */
@@ -124,7 +124,7 @@ function logIndexAfter(log: FolderLogEntry[], after: number): number {
   return lo;
 }
 
-export function messageDelta(ctx: GraphContext, folder: FolderState): string {
+export function messageDelta(ctx: GraphContext, folder: FolderState): Buffer {
   const skip = ctx.query.get("$skiptoken") ?? ctx.query.get("skiptoken");
   const delta = ctx.query.get("$deltatoken") ?? ctx.query.get("deltatoken");
   const tokenText = skip ?? delta;
@@ -153,8 +153,8 @@ export function messageDelta(ctx: GraphContext, folder: FolderState): string {
   const stamp = (t: MailDeltaToken) => encodeToken({ ...t, t: Math.floor(ctx.now() / 1000) });
   const link = (param: "$skiptoken" | "$deltatoken", t: MailDeltaToken) =>
     `${v1(ctx, `${ctx.selfPath}/mailfolders('${folder.id}')/messages/delta`)}?${param}=${stamp(t)}`;
-  const respond = (items: string[], next: string) =>
-    `{"@odata.context":${JSON.stringify(metadata(ctx, "Collection(message)"))},${next},"value":[${items.join(",")}]}`;
+  const respond = (items: Array<Buffer | string>, next: string) =>
+    jsonCollection(`{"@odata.context":${JSON.stringify(metadata(ctx, "Collection(message)"))},${next},"value":[`, items, "]}");
 
   // Graph sometimes answers a page with nothing but a nextLink.
   if (tokenText && !tok.r && chance(`${tokenText}:empty`, ctx.knobs.emptyPageProbability)) {
@@ -170,7 +170,7 @@ export function messageDelta(ctx: GraphContext, folder: FolderState): string {
   const passes = (r: MessageRecord) =>
     tok.o.fo === undefined ? true : tok.o.fo === "ge" ? r.receivedMs >= tok.o.fv! : r.receivedMs > tok.o.fv!;
 
-  const out: string[] = [];
+  const out: Array<Buffer | string> = [];
   if (tok.m === "i") {
     const items = folder.items;
     const cap = tok.o.fo !== undefined ? ctx.knobs.filteredDeltaCap : Number.POSITIVE_INFINITY;
@@ -216,7 +216,7 @@ export function messageDelta(ctx: GraphContext, folder: FolderState): string {
     if (!passes(r)) continue;
     if (!ctx.immutableIds) {
       // It left this folder and came back under a new id: the old id is gone.
-      for (const past of r.pastIds) {
+      for (const past of r.pastIds ?? []) {
         if (past.folderOrdinal === folder.ordinal && past.seq > S && past.seq <= E && past.restId !== r.restId) {
           out.push(renderRemoved(past.restId, "message"));
         }

@@ -9,10 +9,10 @@ import { compileFilter, filterProperties, parseFilter } from "../odata/filter";
 import { nextLinkFor, parsePaging } from "../odata/paging";
 import { systemOption } from "../odata/query";
 import { parseSelect, selectMask } from "../odata/select";
-import { allMessages } from "../store/messages";
+import { allMessages, lookupMessage } from "../store/messages";
 import type { FolderState, MessageRecord } from "../store/types";
 import { ORDERABLE, resolveMessageProperty } from "./properties";
-import { MESSAGE_PROPERTIES, renderMessage } from "./serialize";
+import { jsonCollection, MESSAGE_PROPERTIES, renderMessage } from "./serialize";
 
 interface OrderTerm {
   property: string;
@@ -46,7 +46,7 @@ function comparatorFor(terms: OrderTerm[]): (a: MessageRecord, b: MessageRecord)
   };
 }
 
-export function listMessages(ctx: GraphContext, folder: FolderState | undefined, requestPath: string): string {
+export function listMessages(ctx: GraphContext, folder: FolderState | undefined, requestPath: string): Buffer {
   const select = parseSelect(systemOption(ctx.query, "select"), MESSAGE_PROPERTIES, "message");
   if (systemOption(ctx.query, "search") !== undefined) throw errors.invalidQuery("$search is not supported by this emulator.");
   const filterText = systemOption(ctx.query, "filter");
@@ -71,24 +71,21 @@ export function listMessages(ctx: GraphContext, folder: FolderState | undefined,
   const contextUrl = metadata(ctx, select ? `${base}(${select.join(",")})` : base);
   const next = nextLinkFor(v1(ctx, requestPath), ctx.query, page, items.length, slice.length);
   const rendered = slice.map((r) => renderMessage(r, { mask, immutableIds: ctx.immutableIds, delta: false }));
-  return (
-    `{"@odata.context":${JSON.stringify(contextUrl)}` +
-    (next ? `,"@odata.nextLink":${JSON.stringify(next)}` : "") +
-    `,"value":[${rendered.join(",")}]}`
-  );
+  const head = `{"@odata.context":${JSON.stringify(contextUrl)}` + (next ? `,"@odata.nextLink":${JSON.stringify(next)}` : "") + `,"value":[`;
+  return jsonCollection(head, rendered, "]}");
 }
 
-export function getMessage(ctx: GraphContext, record: MessageRecord): string {
+export function getMessage(ctx: GraphContext, record: MessageRecord): Buffer {
   const select = parseSelect(systemOption(ctx.query, "select"), MESSAGE_PROPERTIES, "message");
   const mask = selectMask(select, MESSAGE_PROPERTIES);
   const base = `users('${ctx.mailbox.oid}')/messages`;
   const contextUrl = metadata(ctx, select ? `${base}(${select.join(",")})/$entity` : `${base}/$entity`);
   const json = renderMessage(record, { mask, immutableIds: ctx.immutableIds, delta: false });
-  return `{"@odata.context":${JSON.stringify(contextUrl)},${json.slice(1)}`;
+  return Buffer.concat([Buffer.from(`{"@odata.context":${JSON.stringify(contextUrl)},`), json.subarray(1)]);
 }
 
 export function findMessage(ctx: GraphContext, id: string): MessageRecord {
-  const record = ctx.mailbox.messagesByRestId.get(id) ?? ctx.mailbox.messagesByImmutableId.get(id);
+  const record = lookupMessage(ctx.mailbox, id);
   if (!record) {
     if (!/^[A-Za-z0-9\-_=+/]+$/.test(id)) throw errors.invalidId();
     throw errors.itemNotFound();

@@ -53,12 +53,16 @@ export function webLinkFor(id: string): string {
 
 type Getter = (r: MessageRecord, id: string) => unknown;
 
+const NONE: never[] = [];
+const EMPTY_BODY = { contentType: "text", content: "" };
+const NOT_FLAGGED = { flagStatus: "notFlagged" };
+
 const GETTERS: Record<(typeof MESSAGE_PROPERTIES)[number], Getter> = {
   id: (_r, id) => id,
   createdDateTime: (r) => r.createdDateTime,
   lastModifiedDateTime: (r) => r.lastModifiedDateTime,
   changeKey: (r) => r.changeKey,
-  categories: (r) => r.data.categories ?? [],
+  categories: (r) => r.data.categories ?? NONE,
   receivedDateTime: (r) => r.data.receivedDateTime,
   sentDateTime: (r) => r.data.sentDateTime ?? null,
   hasAttachments: (r) => r.data.hasAttachments ?? false,
@@ -75,15 +79,15 @@ const GETTERS: Record<(typeof MESSAGE_PROPERTIES)[number], Getter> = {
   isDraft: (r) => r.data.isDraft ?? false,
   webLink: (_r, id) => webLinkFor(id),
   inferenceClassification: (r) => r.data.inferenceClassification ?? "focused",
-  body: (r) => r.data.body ?? { contentType: "text", content: "" },
-  uniqueBody: (r) => r.data.uniqueBody ?? r.data.body ?? { contentType: "text", content: "" },
+  body: (r) => r.data.body ?? EMPTY_BODY,
+  uniqueBody: (r) => r.data.uniqueBody ?? r.data.body ?? EMPTY_BODY,
   sender: (r) => r.data.sender ?? null,
   from: (r) => r.data.from ?? null,
-  toRecipients: (r) => r.data.toRecipients ?? [],
-  ccRecipients: (r) => r.data.ccRecipients ?? [],
-  bccRecipients: (r) => r.data.bccRecipients ?? [],
-  replyTo: (r) => r.data.replyTo ?? [],
-  flag: (r) => r.data.flag ?? { flagStatus: "notFlagged" },
+  toRecipients: (r) => r.data.toRecipients ?? NONE,
+  ccRecipients: (r) => r.data.ccRecipients ?? NONE,
+  bccRecipients: (r) => r.data.bccRecipients ?? NONE,
+  replyTo: (r) => r.data.replyTo ?? NONE,
+  flag: (r) => r.data.flag ?? NOT_FLAGGED,
   internetMessageHeaders: (r) => r.headers,
 };
 
@@ -95,31 +99,72 @@ export interface RenderOptions {
   delta: boolean;
 }
 
-export function renderMessage(r: MessageRecord, opts: RenderOptions): string {
-  const key = `${opts.mask}|${opts.immutableIds ? 1 : 0}|${opts.delta ? 1 : 0}`;
+/**
+ * JSON for values that are shared between messages (a sender's recipient object, a recipient list
+ * delivered to several mailboxes, a body): stringified once. Store data is never mutated in place —
+ * updates replace values — so identity is a safe cache key.
+ */
+const sharedJson = new WeakMap<object, string>();
+
+function toJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    // Lists are often per-message, their members shared: cache the members, not the list.
+    if (value.length === 0) return "[]";
+    let out = "[" + toJson(value[0]);
+    for (let i = 1; i < value.length; i++) out += "," + toJson(value[i]);
+    return out + "]";
+  }
+  let json = sharedJson.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    sharedJson.set(value, json);
+  }
+  return json;
+}
+
+const KEY_PREFIX = MESSAGE_PROPERTIES.map((p) => `,"${p}":`);
+
+/**
+ * The message's JSON as UTF-8 bytes. Cached as a Buffer: pages are then a Buffer.concat (memcpy)
+ * instead of building, flattening and re-encoding megabyte strings on every request.
+ */
+export function renderMessage(r: MessageRecord, opts: RenderOptions): Buffer {
+  const key = opts.mask * 4 + (opts.immutableIds ? 2 : 0) + (opts.delta ? 1 : 0);
   if (r.cacheKey === key && r.cacheJson !== undefined) return r.cacheJson;
   const id = opts.immutableIds ? r.immutableId : r.restId;
   const mask = opts.mask || DEFAULT_MESSAGE_MASK;
-  const out: Record<string, unknown> = {};
-  if (opts.delta) out["@odata.type"] = "#microsoft.graph.message";
-  out["@odata.etag"] = `W/"${r.changeKey}"`;
-  if (!opts.delta) out.id = id;
+  const idJson = JSON.stringify(id);
+  let json = opts.delta ? `{"@odata.type":"#microsoft.graph.message","@odata.etag":"W/\\"${r.changeKey}\\""` : `{"@odata.etag":"W/\\"${r.changeKey}\\"","id":${idJson}`;
   for (let i = 1; i < MESSAGE_PROPERTIES.length; i++) {
     if (!(mask & (1 << i))) continue;
-    const name = MESSAGE_PROPERTIES[i]!;
-    const value = GETTERS[name](r, id);
+    const value = GETTERS[MESSAGE_PROPERTIES[i]!](r, id);
     if (value === undefined) continue;
-    out[name] = value;
+    json += KEY_PREFIX[i]! + toJson(value);
   }
-  if (opts.delta) out.id = id;
-  const json = JSON.stringify(out);
+  json += opts.delta ? `,"id":${idJson}}` : "}";
+  const bytes = Buffer.from(json, "utf8");
   r.cacheKey = key;
-  r.cacheJson = json;
-  return json;
+  r.cacheJson = bytes;
+  return bytes;
 }
 
 export function renderRemoved(id: string, type: "message" | "event"): string {
   return `{"@odata.type":"#microsoft.graph.${type}","id":${JSON.stringify(id)},"@removed":{"reason":"deleted"}}`;
+}
+
+const COMMA = Buffer.from(",");
+
+/** `head` + items joined by commas + `tail`, without building one big string. */
+export function jsonCollection(head: string, items: Array<Buffer | string>, tail: string): Buffer {
+  const parts: Buffer[] = [Buffer.from(head, "utf8")];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    const item = items[i]!;
+    parts.push(typeof item === "string" ? Buffer.from(item, "utf8") : item);
+  }
+  parts.push(Buffer.from(tail, "utf8"));
+  return Buffer.concat(parts);
 }
 
 export function selectWithoutId(mask: number): number {

@@ -13,7 +13,7 @@ import { instanceId, instancesOf } from "../calendar/calendar-view";
 import { seriesHorizon } from "../calendar/recurrence";
 import { addEvent, cancelEvent, createEventRecord, deleteEvent, parseOriginalStart, updateEvent } from "./calendar";
 import { buildFolderTree, folderPath, newFolder, resolveFolder, resolveFolderRef } from "./folders";
-import { addMessage, createRecord, deleteMessage, moveMessage, type MutationContext, updateMessage } from "./messages";
+import { addMessage, createRecord, deleteMessage, lookupMessage, moveMessage, type MutationContext, updateMessage } from "./messages";
 import type { ChangeListener, EventRecord, FolderState, Mailbox, MailboxChange, MessageRecord } from "./types";
 
 export interface MessageRef {
@@ -117,8 +117,7 @@ export class MailboxStore {
       seq: 0,
       folders: new Map(),
       foldersByOrdinal: new Map(),
-      messagesByImmutableId: new Map(),
-      messagesByRestId: new Map(),
+      messagesByOrdinal: new Map(),
       allMessagesCache: undefined,
     } as unknown as Mailbox;
     mb.root = newFolder(mb, "Top of Information Store", undefined, "msgfolderroot", "msgfolderroot");
@@ -129,8 +128,7 @@ export class MailboxStore {
       const record = createRecord(mb, folder, m, 0, nowMs);
       folder.items.push(record);
       if (!record.data.isRead) folder.unread++;
-      mb.messagesByImmutableId.set(record.immutableId, record);
-      mb.messagesByRestId.set(record.restId, record);
+      mb.messagesByOrdinal.set(record.ordinal, record);
     }
     for (const folder of mb.folders.values()) folder.items.sort((a, b) => b.receivedMs - a.receivedMs || b.ordinal - a.ordinal);
     const calendarOrdinal = mb.nextOrdinal++;
@@ -182,7 +180,7 @@ export class MailboxStore {
   /** A message by immutable or REST id. */
   findMessage(oid: string, id: string): MessageRecord {
     const mb = this.requireMailbox(oid);
-    const record = mb.messagesByImmutableId.get(id) ?? mb.messagesByRestId.get(id);
+    const record = lookupMessage(mb, id);
     if (!record) throw errors.itemNotFound();
     return record;
   }

@@ -7,7 +7,8 @@ import type { InternetMessageHeader } from "@microsoft/microsoft-graph-types";
 import { GraphError } from "../errors";
 import type { SeedMessage } from "../seed-types";
 import { insertSorted, removeSorted } from "./folders";
-import type { FolderState, Mailbox, MailboxChange, MessageRecord, StoredMessage } from "./types";
+import { MessageRecord } from "./message-record";
+import type { FolderState, Mailbox, MailboxChange, StoredMessage } from "./types";
 
 export interface MutationContext {
   now(): number;
@@ -26,34 +27,49 @@ function parseTime(text: string | null | undefined, fallback: number): number {
   return ms;
 }
 
+const SECOND_PRECISION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/** Graph's second-precision form of a time, and its epoch ms (fast path for already-normal text). */
+function normalise(text: string | null | undefined, fallback: number): [number, string] {
+  if (text && SECOND_PRECISION.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) return [ms, text];
+  }
+  const ms = parseTime(text, fallback);
+  return [ms, messageTime(ms)];
+}
+
 /** Builds a record without logging it (bulk seed loading logs nothing: tokens can't predate it). */
 export function createRecord(mb: Mailbox, folder: FolderState, seed: Omit<SeedMessage, "folderKey">, seq: number, nowMs: number): MessageRecord {
   const ordinal = mb.nextOrdinal++;
   const { internetMessageHeaders, createdDateTime, lastModifiedDateTime, changeKey: _ck, folderKey: _fk, ...data } = seed as SeedMessage;
-  const receivedMs = parseTime(data.receivedDateTime, nowMs);
-  data.receivedDateTime = messageTime(receivedMs);
-  if (data.sentDateTime) data.sentDateTime = messageTime(parseTime(data.sentDateTime, receivedMs));
+  const [receivedMs, received] = normalise(data.receivedDateTime, nowMs);
+  data.receivedDateTime = received;
+  if (data.sentDateTime) data.sentDateTime = normalise(data.sentDateTime, receivedMs)[1];
   if (data.bodyPreview == null && data.body?.content) data.bodyPreview = previewOf(data.body.content, data.body.contentType ?? "text");
-  const created = createdDateTime ? messageTime(parseTime(createdDateTime, receivedMs)) : data.receivedDateTime;
-  return {
+  const created = createdDateTime ? normalise(createdDateTime, receivedMs)[1] : received;
+  const modified = lastModifiedDateTime ? normalise(lastModifiedDateTime, receivedMs)[1] : created;
+  return new MessageRecord(
+    mb.ids,
     ordinal,
-    immutableId: mb.ids.messageImmutableId(ordinal),
-    restId: mb.ids.messageRestId(ordinal, 0),
-    moveGeneration: 0,
     folder,
     receivedMs,
-    version: 1,
-    changeKey: mb.ids.changeKey(ordinal, 1),
-    createdDateTime: created,
-    lastModifiedDateTime: lastModifiedDateTime ? messageTime(parseTime(lastModifiedDateTime, receivedMs)) : created,
-    arrivedSeq: seq,
-    lastSeq: seq,
-    data: data as StoredMessage,
-    headers: (internetMessageHeaders as InternetMessageHeader[] | null | undefined) ?? undefined,
-    pastIds: [],
-    cacheKey: undefined,
-    cacheJson: undefined,
-  };
+    created,
+    modified,
+    seq,
+    seq,
+    data as StoredMessage,
+    (internetMessageHeaders as InternetMessageHeader[] | null | undefined) ?? undefined,
+  );
+}
+
+/** A live message by either kind of id. */
+export function lookupMessage(mb: Mailbox, id: string): MessageRecord | undefined {
+  const ordinal = mb.ids.ordinalOf(id);
+  if (ordinal === undefined) return undefined;
+  const record = mb.messagesByOrdinal.get(ordinal);
+  if (!record || (record.restId !== id && record.immutableId !== id)) return undefined;
+  return record;
 }
 
 export function previewOf(content: string, contentType: string): string {
@@ -67,12 +83,9 @@ function log(folder: FolderState, entry: FolderState["log"][number]): void {
 }
 
 function touch(mb: Mailbox, record: MessageRecord, seq: number, nowMs: number): void {
-  record.version++;
-  record.changeKey = mb.ids.changeKey(record.ordinal, record.version);
+  record.bumpVersion();
   record.lastModifiedDateTime = messageTime(nowMs);
   record.lastSeq = seq;
-  record.cacheKey = undefined;
-  record.cacheJson = undefined;
   mb.allMessagesCache = undefined;
 }
 
@@ -95,8 +108,7 @@ export function addMessage(mb: Mailbox, ctx: MutationContext, folder: FolderStat
   const record = createRecord(mb, folder, { receivedDateTime: messageTime(now), ...seed }, seq, now);
   insertSorted(folder, record);
   if (!record.data.isRead) folder.unread++;
-  mb.messagesByImmutableId.set(record.immutableId, record);
-  mb.messagesByRestId.set(record.restId, record);
+  mb.messagesByOrdinal.set(record.ordinal, record);
   mb.allMessagesCache = undefined;
   log(folder, { seq, record, kind: "upsert" });
   ctx.emit(change(mb, record, folder, "created", record.restId, seq));
@@ -144,11 +156,8 @@ export function moveMessage(mb: Mailbox, ctx: MutationContext, record: MessageRe
   removeSorted(from, record);
   if (!record.data.isRead) from.unread--;
   log(from, { seq, record, kind: "remove", removedRestId: oldId });
-  record.pastIds.push({ folderOrdinal: from.ordinal, restId: oldId, seq });
-  mb.messagesByRestId.delete(oldId);
-  record.moveGeneration++;
-  record.restId = mb.ids.messageRestId(record.ordinal, record.moveGeneration);
-  mb.messagesByRestId.set(record.restId, record);
+  (record.pastIds ??= []).push({ folderOrdinal: from.ordinal, restId: oldId, seq });
+  record.moved();
   record.folder = target;
   record.arrivedSeq = seq;
   insertSorted(target, record);
@@ -167,9 +176,8 @@ export function deleteMessage(mb: Mailbox, ctx: MutationContext, record: Message
   removeSorted(folder, record);
   if (!record.data.isRead) folder.unread--;
   log(folder, { seq, record, kind: "remove", removedRestId: record.restId });
-  record.pastIds.push({ folderOrdinal: folder.ordinal, restId: record.restId, seq });
-  mb.messagesByImmutableId.delete(record.immutableId);
-  mb.messagesByRestId.delete(record.restId);
+  (record.pastIds ??= []).push({ folderOrdinal: folder.ordinal, restId: record.restId, seq });
+  mb.messagesByOrdinal.delete(record.ordinal);
   record.folder = undefined;
   record.lastSeq = seq;
   mb.allMessagesCache = undefined;

@@ -3,38 +3,15 @@
  * first (the order delta and listing read them in) and every change is appended to a per-folder
  * log keyed by a mailbox-wide sequence number — the only state delta tokens need to point into.
  */
-import type { Event, InternetMessageHeader, Message, PatternedRecurrence } from "@microsoft/microsoft-graph-types";
+import type { Event, Message, PatternedRecurrence } from "@microsoft/microsoft-graph-types";
 import type { EmulatedUser } from "../../state";
 import type { IdFactory } from "../ids";
+import type { MessageRecord } from "./message-record";
 import type { WellKnownFolderName } from "../seed-types";
 
-export type StoredMessage = Omit<Message, "id" | "parentFolderId" | "webLink" | "changeKey" | "createdDateTime" | "lastModifiedDateTime">;
+export type { MessageRecord };
 
-export interface MessageRecord {
-  /** Mailbox-unique item number; ids are derived from it. */
-  ordinal: number;
-  immutableId: string;
-  /** The regular (REST) id; it changes every time the message moves to another folder. */
-  restId: string;
-  moveGeneration: number;
-  /** Undefined once the message is permanently deleted. */
-  folder: FolderState | undefined;
-  receivedMs: number;
-  version: number;
-  changeKey: string;
-  createdDateTime: string;
-  lastModifiedDateTime: string;
-  /** Sequence number at which the message entered its current folder (created vs updated in delta). */
-  arrivedSeq: number;
-  lastSeq: number;
-  data: StoredMessage;
-  headers: InternetMessageHeader[] | undefined;
-  /** REST ids the message had in folders it has left, for @removed when it comes back. */
-  pastIds: Array<{ folderOrdinal: number; restId: string; seq: number }>;
-  /** One pre-serialised rendering (key = select mask + id kind + delta flag); pages reuse it. */
-  cacheKey: string | undefined;
-  cacheJson: string | undefined;
-}
+export type StoredMessage = Omit<Message, "id" | "parentFolderId" | "webLink" | "changeKey" | "createdDateTime" | "lastModifiedDateTime">;
 
 export interface FolderLogEntry {
   seq: number;
@@ -141,8 +118,8 @@ export interface Mailbox {
   root: FolderState;
   folders: Map<string, FolderState>;
   foldersByOrdinal: Map<number, FolderState>;
-  messagesByImmutableId: Map<string, MessageRecord>;
-  messagesByRestId: Map<string, MessageRecord>;
+  /** Live messages by ordinal; either id kind decodes to the ordinal (IdFactory.ordinalOf). */
+  messagesByOrdinal: Map<number, MessageRecord>;
   /** All live messages newest first, rebuilt lazily after a change (for /me/messages). */
   allMessagesCache: MessageRecord[] | undefined;
   calendar: CalendarState;

@@ -30,6 +30,8 @@ CREATE TABLE sync_mailboxes (
   next_due_at TEXT,
   -- "Sync now (resync)": every folder and the calendar restart their enumeration on the next run.
   resync_requested INTEGER NOT NULL DEFAULT 0,
+  -- JSON {"drafts": "<folder id>", …}: well-known folder ids, resolved once (they never change).
+  well_known_folders TEXT,
   updated_at TEXT NOT NULL
 );
 

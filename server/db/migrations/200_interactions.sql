@@ -83,9 +83,9 @@ CREATE TABLE interactions (
   details_pending INTEGER NOT NULL DEFAULT 0 CHECK (details_pending IN (0, 1)),
   updated_at TEXT NOT NULL
 );
+-- A customer's history newest first; customer_activity is recomputed from it only when the latest
+-- interaction goes away (otherwise it is max-merged, see materialise.ts).
 CREATE INDEX interactions_customer_last ON interactions (customer_id, last_at);
-CREATE INDEX interactions_customer_activity ON interactions (customer_id, kind, counted, last_at);
-CREATE INDEX interactions_customer_reply ON interactions (customer_id, kind, last_reply_at);
 CREATE INDEX interactions_org_last ON interactions (organisation_id, last_at);
 
 -- Which copies (member mailbox + Graph id) make up each interaction. A message seen in two
@@ -102,11 +102,11 @@ CREATE TABLE interaction_messages (
   -- Emails, per message: 'sent' (from a team member) or 'received'; 1 when a contact of the customer sent it.
   direction TEXT CHECK (direction IN ('sent', 'received')),
   from_contact INTEGER NOT NULL DEFAULT 0 CHECK (from_contact IN (0, 1)),
+  -- A rowid table on purpose: migration 300 (reports) has triggers that tell copies apart by rowid.
   PRIMARY KEY (interaction_id, member_id, graph_id)
 );
 CREATE INDEX interaction_messages_fact ON interaction_messages (member_id, graph_id);
 CREATE INDEX interaction_messages_imid ON interaction_messages (organisation_id, internet_message_id) WHERE internet_message_id IS NOT NULL;
-CREATE INDEX interaction_messages_org_at ON interaction_messages (organisation_id, at);
 
 -- The team members involved in each interaction (declined meeting attendees left out).
 CREATE TABLE interaction_team_members (
@@ -114,7 +114,7 @@ CREATE TABLE interaction_team_members (
   member_id TEXT NOT NULL,
   organisation_id TEXT NOT NULL,
   PRIMARY KEY (interaction_id, member_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX interaction_team_members_member ON interaction_team_members (member_id, interaction_id);
 
 -- Per customer, kept current with every change: what customer lists sort and filter by.
