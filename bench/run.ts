@@ -12,12 +12,12 @@ import type { BenchResult, BenchSuite } from "./harness";
 const root = path.resolve(import.meta.dirname, "..");
 
 // NODE_EXTRA_CA_CERTS is read once at process start: re-run ourselves with it so HTTPS to the emulator is trusted.
-if (!process.env.NODE_EXTRA_CA_CERTS) {
-  const { ensureDevCertificates } = await import("../emulator/tls/dev-certs");
-  const certs = ensureDevCertificates(path.join(root, "data", "certs"));
+const { ensureDevCertificates, isTrustedByThisProcess, trustBundlePath } = await import("../emulator/tls/dev-certs");
+const certs = ensureDevCertificates(path.join(root, "data", "certs"));
+if (!isTrustedByThisProcess(certs)) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certs.caCertPath, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: trustBundlePath(certs), LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
   });
   process.exit(child.status ?? 1);
 }

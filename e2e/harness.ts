@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import https from "node:https";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from "playwright-core";
@@ -173,4 +174,26 @@ export const STUB_CONFIG = {
 export function ensureScreenshotDir(): string {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return SCREENSHOT_DIR;
+}
+
+/** Builds the pane when dist/addin has none (a test file run on its own; `npm test` builds it first). */
+export function ensurePaneBuilt(): void {
+  if (fs.existsSync(path.join(DIST_ADDIN, "taskpane.html"))) return;
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/build-addin.ts"], { cwd: REPO_ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("building the pane failed");
+}
+
+/** The pane must fit Outlook's narrow task pane: nothing may scroll sideways. */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number; offenders: string[] }> {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    const offenders: string[] = [];
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > root.clientWidth + 0.5) {
+        offenders.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} "${(el.textContent ?? "").trim().slice(0, 40)}" right=${Math.round(r.right)}`);
+      }
+    }
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, offenders: offenders.slice(0, 5) };
+  });
 }

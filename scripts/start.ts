@@ -9,17 +9,17 @@ import "dotenv/config";
 import path from "node:path";
 import fs from "node:fs";
 import { spawnSync } from "node:child_process";
-import { ensureDevCertificates } from "../emulator/tls/dev-certs";
+import { ensureDevCertificates, isTrustedByThisProcess, trustBundlePath } from "../emulator/tls/dev-certs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, "data"));
 const certs = ensureDevCertificates(path.join(dataDir, "certs"));
 
 // Node reads NODE_EXTRA_CA_CERTS only at start-up: re-run with it so the server trusts the emulator's CA.
-if (!process.env.NODE_EXTRA_CA_CERTS) {
+if (!isTrustedByThisProcess(certs)) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: certs.caCertPath },
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: trustBundlePath(certs) },
   });
   process.exit(child.status ?? 1);
 }

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { ensureChromium } from "./chromium";
-import { ensureDevCertificates } from "../emulator/tls/dev-certs";
+import { ensureDevCertificates, trustBundlePath } from "../emulator/tls/dev-certs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.join(root, "data", "test");
@@ -17,7 +17,7 @@ const filters = process.argv.slice(2);
 const certs = ensureDevCertificates(path.join(root, "data", "certs"));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  NODE_EXTRA_CA_CERTS: certs.caCertPath,
+  NODE_EXTRA_CA_CERTS: trustBundlePath(certs),
   CHROMIUM_PATH: ensureChromium(),
   TEST_DATA_DIR: dataDir,
   LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",

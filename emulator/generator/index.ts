@@ -89,7 +89,9 @@ export function userProfileFor(org: GeneratedOrganisation, member: GeneratedTeam
   const onmicrosoft = org.tenant.domains.find((d) => d.endsWith(".onmicrosoft.com"));
   const local = member.primaryAddress.split("@")[0]!;
   const proxy = [`SMTP:${member.primaryAddress}`, ...member.mailboxAliases.map((a) => `smtp:${a}`)];
-  if (member.unregisteredAlias) proxy.push(`smtp:${member.unregisteredAlias}`);
+  // The unregistered alias is deliberately NOT a proxy address: it stands for an address the member sends
+  // from through "Send As" on another mailbox (a legacy or shared one), which alias discovery cannot see, so
+  // only the member can register it, which is the case the pane's "why wasn't this synced?" explains.
   if (onmicrosoft) proxy.push(`smtp:${local}@${onmicrosoft}`);
   proxy.push(`X500:${member.legacyExchangeDn}`);
   return {

@@ -50,6 +50,7 @@ const knobsBody = z
     filteredDeltaCap: z.number().int().min(1),
     replayProbability: z.number().min(0).max(1),
     emptyPageProbability: z.number().min(0).max(1),
+    firstRoundRemovals: z.number().int().min(0).max(1000),
     deltaTokenLifetimeSeconds: z.number().int().min(0),
     mailSyncStateCode: z.string().min(1),
     calendarSyncStateCode: z.string().min(1),

@@ -14,6 +14,8 @@ export interface GraphKnobs {
   replayProbability: number;
   /** Probability (0..1) that a nextLink page is empty but still carries a nextLink. */
   emptyPageProbability: number;
+  /** The first page of a first round also lists up to this many recently removed messages as @removed (Graph does). */
+  firstRoundRemovals: number;
   /** Delta/skip tokens older than this answer 410 (0 = never). */
   deltaTokenLifetimeSeconds: number;
   /** Error codes for an evicted sync state; Graph spells them differently per workload. */
@@ -28,6 +30,7 @@ export function defaultKnobs(): GraphKnobs {
     filteredDeltaCap: 5000,
     replayProbability: 0,
     emptyPageProbability: 0,
+    firstRoundRemovals: 0,
     deltaTokenLifetimeSeconds: 0,
     mailSyncStateCode: "SyncStateNotFound",
     calendarSyncStateCode: "syncStateNotFound",

@@ -182,6 +182,21 @@ describe("message ids, moves and deletions in delta", () => {
     assert.equal(garbage.status, 410);
   });
 
+  it("can open a first round with @removed entries and answer empty pages that still have a nextLink", async () => {
+    await server.control("PUT", "/knobs", { firstRoundRemovals: 5, emptyPageProbability: 0.4 });
+    try {
+      const { items } = await collectDelta(server, OID, "/me/mailFolders/inbox/messages/delta?$select=id", { Prefer: "odata.maxpagesize=4" });
+      const removed = items.filter((i) => i["@removed"]);
+      assert.ok(removed.length >= 1, "earlier deletions and moves show up as @removed");
+      const truth = server.data.store.groundTruth(OID).messages.filter((m) => m.folderWellKnownName === "inbox");
+      const live = new Set(items.filter((i) => !i["@removed"]).map((i) => i.id));
+      assert.deepEqual([...live].sort(), truth.map((m) => m.id).sort());
+      assert.ok(removed.every((r) => !live.has(r.id)));
+    } finally {
+      await server.control("PUT", "/knobs", { firstRoundRemovals: 0, emptyPageProbability: 0 });
+    }
+  });
+
   it("can replay the previous page's items without losing any (the emulator's duplicate knob)", async () => {
     const put = await server.control("PUT", "/knobs", { replayProbability: 0.5 });
     assert.equal(put.body.replayProbability, 0.5);

@@ -110,3 +110,22 @@ function createLocalhostCertificate(ca: Issued): Issued {
   cert.sign(ca.keys.privateKey, forge.md.sha256.create());
   return { cert, keys };
 }
+
+/**
+ * The file to hand Node as NODE_EXTRA_CA_CERTS: the local CA plus whatever extra CAs the environment
+ * already trusted (some machines set NODE_EXTRA_CA_CERTS to the system bundle), so trusting the emulator
+ * takes nothing away. Node reads the variable only at start-up, hence `isTrustedByThisProcess`.
+ */
+export function trustBundlePath(certs: DevCertificates, inherited = process.env.NODE_EXTRA_CA_CERTS): string {
+  const bundlePath = path.join(path.dirname(certs.caCertPath), "trust-bundle.pem");
+  if (inherited === bundlePath) return bundlePath;
+  const extra = inherited && inherited !== certs.caCertPath && fs.existsSync(inherited) ? fs.readFileSync(inherited, "utf8") : "";
+  const contents = `${certs.ca.trim()}\n${extra}`;
+  if (!fs.existsSync(bundlePath) || fs.readFileSync(bundlePath, "utf8") !== contents) fs.writeFileSync(bundlePath, contents);
+  return bundlePath;
+}
+
+export function isTrustedByThisProcess(certs: DevCertificates): boolean {
+  const current = process.env.NODE_EXTRA_CA_CERTS;
+  return current === certs.caCertPath || current === path.join(path.dirname(certs.caCertPath), "trust-bundle.pem");
+}

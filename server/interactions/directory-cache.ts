@@ -21,6 +21,7 @@ import {
   type DirectoryIndex,
   type MatchSettings,
   type MemberContext,
+  type UserRef,
 } from "../../shared/matching/directory";
 import type { KeyTranslation } from "./decisions";
 
@@ -78,8 +79,10 @@ export interface OrgDirectory extends KeyTranslation {
   settings: ReadonlyMap<string, MatchSettings>;
   memberIds: readonly string[];
   customerIds: ReadonlySet<string>;
-  /** Memoised keyer of this organisation (HMAC of addresses and domains). */
+  /** Keyer of this organisation (HMAC of addresses and domains), memoised: for directory addresses. */
   addressKey(address: string): string;
+  /** The same HMAC without memoising: for addresses of strangers (message details), which must not accumulate. */
+  hashAddress(address: string): string;
   domainKey(domain: string): string;
 }
 
@@ -109,7 +112,7 @@ export class MemoKeyer {
 const VERSION_SQL = `
 SELECT o.directory_updated_at AS d,
   (SELECT group_concat(x, ';') FROM (SELECT id || ':' || primary_address || ':' || sync_to_customers_by_domain
-     || sync_unknown_sender || sync_unknown_organizer || ':' || updated_at AS x
+     || sync_unknown_sender || sync_unknown_organizer || ':' || name AS x
      FROM team_members WHERE organisation_id = o.id ORDER BY id)) AS m,
   (SELECT group_concat(y, ';') FROM (SELECT a.member_id || '>' || a.address AS y FROM member_aliases a
      JOIN team_members t ON t.id = a.member_id WHERE t.organisation_id = o.id ORDER BY 1)) AS a
@@ -175,6 +178,7 @@ export function buildOrgDirectory(db: Db, orgId: string, version: string, keyer:
       const n = normalizeAddress(a);
       return n ? keyer.addressKey(n) : "";
     },
+    hashAddress: (a) => keyer.keyer.addressKey(a),
     domainKey: (d) => {
       const n = normalizeDomain(d);
       return n ? keyer.domainKey(n) : "";
@@ -193,49 +197,26 @@ export interface DirectoryDiff {
   everything: boolean;
 }
 
-function refsByAddress(s: LeanSnapshot): Map<string, string> {
-  const m = new Map<string, string[]>();
-  for (const u of s.users) {
-    const n = normalizeAddress(u.address);
-    if (!n) continue;
-    const list = m.get(n);
-    const v = `${u.id}/${u.customerId}`;
-    if (list) list.push(v);
-    else m.set(n, [v]);
-  }
-  const out = new Map<string, string>();
-  for (const [k, v] of m) out.set(k, v.sort().join(","));
-  return out;
+function sameRefs(a: readonly UserRef[] | undefined, b: readonly UserRef[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.userId !== b[i]!.userId || a[i]!.customerId !== b[i]!.customerId) return false;
+  return true;
 }
 
-function memberAddressMap(s: LeanSnapshot): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of s.members) {
-    for (const a of [m.primaryAddress, ...m.aliases]) {
-      const n = normalizeAddress(a);
-      if (n && !out.has(n)) out.set(n, m.id);
-    }
-  }
-  return out;
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-function customerDomainMap(s: LeanSnapshot): Map<string, string> {
-  const m = new Map<string, string[]>();
-  for (const c of s.customers) {
-    for (const d of parseDomainList(c.domains)) {
-      const list = m.get(d);
-      if (list) list.push(c.id);
-      else m.set(d, [c.id]);
-    }
-  }
-  const out = new Map<string, string>();
-  for (const [k, v] of m) out.set(k, v.sort().join(","));
-  return out;
-}
-
-function diffMaps(a: Map<string, string>, b: Map<string, string>, changed: (key: string) => void): void {
-  for (const [k, v] of a) if (b.get(k) !== v) changed(k);
-  for (const k of b.keys()) if (!a.has(k)) changed(k);
+/** Keys of two lookups whose values differ (the index's lookups are Maps; anything else cannot be diffed). */
+function diffLookups<T>(a: unknown, b: unknown, same: (x: T | undefined, y: T | undefined) => boolean, changed: (key: string) => void): boolean {
+  if (!(a instanceof Map) || !(b instanceof Map)) return false;
+  for (const [k, v] of a as Map<string, T>) if (!same(v, (b as Map<string, T>).get(k))) changed(k);
+  for (const k of (b as Map<string, T>).keys()) if (!(a as Map<string, T>).has(k)) changed(k);
+  return true;
 }
 
 /** Past this many changed keys a full pass over the window is cheaper than searching for each. */
@@ -244,15 +225,29 @@ export const MAX_DIFF_KEYS = 48;
 export function diffDirectories(before: OrgDirectory, after: OrgDirectory): DirectoryDiff {
   const keys = new Set<string>();
   const diff: DirectoryDiff = { keys, mailMembers: new Set(), eventMembers: new Set(), everything: false };
+  // The plain index's keys are normalised addresses and domains; the facts hold their HMAC keys.
   const addAddress = (a: string) => keys.add(after.addressKey(a));
   const addDomain = (d: string) => keys.add(after.domainKey(d));
-
-  diffMaps(refsByAddress(before.snapshot), refsByAddress(after.snapshot), addAddress);
-  diffMaps(memberAddressMap(before.snapshot), memberAddressMap(after.snapshot), addAddress);
-  const cdBefore = new Map(before.index.companyDomains.map((d) => [d, "1"]));
-  const cdAfter = new Map(after.index.companyDomains.map((d) => [d, "1"]));
-  diffMaps(cdBefore, cdAfter, addDomain);
-  diffMaps(customerDomainMap(before.snapshot), customerDomainMap(after.snapshot), addDomain);
+  const b = before.index;
+  const a = after.index;
+  const ok =
+    diffLookups<readonly UserRef[]>(b.usersByKey, a.usersByKey, sameRefs, addAddress) &&
+    diffLookups<string>(b.teamMemberByKey, a.teamMemberByKey, (x, y) => x === y, addAddress) &&
+    diffLookups<readonly string[]>(b.customersByDomainKey, a.customersByDomainKey, sameList, addDomain);
+  if (!ok) {
+    diff.everything = true;
+    return diff;
+  }
+  const cdBefore = new Set(b.companyDomains);
+  const cdAfter = new Set(a.companyDomains);
+  for (const d of cdBefore) if (!cdAfter.has(d)) addDomain(d);
+  for (const d of cdAfter) if (!cdBefore.has(d)) addDomain(d);
+  // A member's own addresses decide direction and "owner" even where teamMemberByKey is unchanged.
+  for (const [id, m] of a.members) {
+    const old = b.members.get(id);
+    if (!old || !sameList(old.addresses, m.addresses)) for (const x of [...m.addresses, ...(old?.addresses ?? [])]) addAddress(x);
+  }
+  for (const [id, m] of b.members) if (!a.members.has(id)) for (const x of m.addresses) addAddress(x);
 
   for (const [id, s] of after.settings) {
     const old = before.settings.get(id);

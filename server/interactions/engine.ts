@@ -284,10 +284,9 @@ export class InteractionsEngine implements FactListener {
     result.ms = performance.now() - started;
     this.dirs.set(orgId, dir);
     this.stats.redecides++;
-    this.log?.info(
-      { organisationId: orgId, mode: result.mode, decided: result.decided, changed: result.changedFacts, ms: Math.round(result.ms) },
-      "interactions decided again after a directory or settings change",
-    );
+    const fields = { organisationId: orgId, mode: result.mode, decided: result.decided, changed: result.changedFacts, ms: Math.round(result.ms) };
+    if (result.mode === "none") this.log?.debug(fields, "directory or settings changed; no decision changes");
+    else this.log?.info(fields, "interactions decided again after a directory or settings change");
     if (result.missingDetails > 0) this.kickDetails();
     return { dir, result };
   }

@@ -915,6 +915,9 @@ export function buildParticipants(
   const out: InteractionParticipant[] = [];
   const seen = new Set<string>();
   const keySet = new Set(contactKeys);
+  // Contacts matched by domain only are known by the HMAC of their address (they are in no directory).
+  let hashed = false;
+  for (const k of contactKeys) if (!k.includes("@")) hashed = true;
   const index = dir.index;
   for (const r of rows) {
     if (!r.participants) continue;
@@ -934,7 +937,7 @@ export function buildParticipants(
         out.push({ address: n, name: p.name || index.members.get(memberId)?.name || n, kind: "team_member", memberId });
         continue;
       }
-      if (!keySet.has(n) && !keySet.has(dir.addressKey(n))) continue;
+      if (!keySet.has(n) && !(hashed && keySet.has(dir.hashAddress(n)))) continue;
       seen.add(n);
       const user = (index.usersByKey.get(n) ?? []).find((u) => u.customerId === customerId);
       const c: InteractionParticipant = { address: n, name: p.name || (user ? index.users.get(user.userId)?.name : undefined) || n, kind: "contact" };

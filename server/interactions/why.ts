@@ -113,7 +113,7 @@ export function resolveParticipants(
   const byKey = new Map<string, { address: string; name: string }>();
   if (details) {
     for (const p of details.participants) {
-      const k = dir.addressKey(p.address);
+      const k = dir.hashAddress(p.address);
       if (k && !byKey.has(k)) byKey.set(k, { address: normalizeAddress(p.address), name: p.name });
     }
   }

@@ -181,17 +181,21 @@ describe("changes after the history", () => {
   });
 
   test("a week later the calendar window re-anchors (fresh delta) and facts that aged out are pruned", async () => {
+    // A message two days inside today's window: a week from now it is outside.
+    const old = await bed.control(`${mbox()}/messages`, { folder: "inbox", message: message("aging", bed.engine.mailWindowStart().getTime() + 2 * 86400_000) });
+    await syncAndCheck();
+    assert.ok(bed.engine.store.mailFact(bed.memberId, old.immutableId));
     const later = () => new Date(Date.now() + 8 * 86400_000);
     const engine = bed.restartEngine({ now: later });
     const before = bed.engine.store.folder(bed.memberId, "calendar")!;
     const removalsBefore = bed.listener.removals;
-    if (process.env.DEBUG_SYNC) console.log(bed.engine.store.mailFacts(bed.memberId).slice(0, 3).map((f) => f.receivedAt), engine.mailWindowStart(), bed.engine.mailWindowStart());
     const outcome = await engine.runMailbox(bed.memberId);
     assert.ok(outcome.ok, JSON.stringify(outcome));
     const after = bed.engine.store.folder(bed.memberId, "calendar")!;
     assert.equal(after.generation, before.generation + 1, "a new enumeration of the calendar view");
     assert.ok(after.window_start > before.window_start && after.window_end! > before.window_end!, "the window moved forward");
-    assert.ok(bed.listener.removals > removalsBefore, "mail older than the new window start was pruned");
+    assert.ok(bed.listener.removals > removalsBefore, "facts older than the new window start were pruned");
+    assert.equal(bed.engine.store.mailFact(bed.memberId, old.immutableId), null);
     await bed.assertConverged(bed.memberId, bed.oid, engine);
   });
 

@@ -560,10 +560,16 @@ export class SyncEngine implements ItemDetailsFetcher {
           this.store.resetFolder(ctx.memberId, ctx.runId, folderId, this.mailWindowStart().toISOString());
           continue;
         }
+        if (isNotFound(error)) {
+          // Deleted since the listing: the same as no longer listed (its facts leave, pending in case they moved).
+          const n = this.store.removeMailFolder(ctx.memberId, ctx.runId, folderId);
+          this.log.info({ memberId: ctx.memberId, folderId, facts: n }, "folder vanished during the run");
+          return true;
+        }
         const message = describeError(error);
         const retryAt = error instanceof GraphRequestError && error.retryAt ? new Date(error.retryAt) : null;
         this.store.recordFolderOutcome(ctx.memberId, folderId, { ok: false, error: message, retryAt });
-        this.log.warn({ memberId: ctx.memberId, folderId, err: message, notFound: isNotFound(error) }, "folder sync failed");
+        this.log.warn({ memberId: ctx.memberId, folderId, err: message }, "folder sync failed");
         return false;
       }
     }
@@ -600,6 +606,7 @@ export class SyncEngine implements ItemDetailsFetcher {
       const items = Array.isArray(page.value) ? page.value : [];
       const next = page["@odata.nextLink"];
       const deltaLink = page["@odata.deltaLink"];
+      if (process.env.SYNC_TRACE) console.log("TRACE page", folder.folder_id.slice(-12), folder.stage, items.length, next ? "next" : "delta", tokenOf(url), "->", tokenOf(next ?? deltaLink ?? ""), new Date().toISOString());
       if (!next && !deltaLink) throw new Error("A delta page had neither nextLink nor deltaLink");
       let advance: FolderAdvance;
       if (next) {
@@ -748,6 +755,17 @@ export class SyncEngine implements ItemDetailsFetcher {
       if (isNotFound(error)) return null;
       throw error;
     }
+  }
+}
+
+function tokenOf(url: string): string {
+  const m = /token=([^&]+)/.exec(url);
+  if (!m) return "initial";
+  try {
+    const body = m[1]!.slice(0, -6);
+    return Buffer.from(body, "base64url").toString("utf8").replace(/"n":"[^"]*",/, "");
+  } catch {
+    return "?";
   }
 }
 

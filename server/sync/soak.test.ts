@@ -58,6 +58,7 @@ describe("fault soak", () => {
         const id = encodeURIComponent(pick.immutableId);
         try {
           if (roll < 0.35) {
+            if (process.env.SYNC_TRACE) console.log("TRACE live-move", pick.folderId.slice(-12), pick.immutableId.slice(-16), new Date().toISOString());
             await bed.control(`/graph/mailboxes/${bed.oid}/messages/${id}/move`, { folder: ["archive", "inbox", "sentitems", "deleteditems"][Math.floor(random() * 4)] });
           } else if (roll < 0.55) {
             await bed.control(`/graph/mailboxes/${bed.oid}/messages/${id}`, undefined, "DELETE");
@@ -83,6 +84,7 @@ describe("fault soak", () => {
         const pick = truth.messages[Math.floor(random() * truth.messages.length)];
         if (pick && pick.folderWellKnownName !== "deleteditems") {
           try {
+            if (process.env.SYNC_TRACE) console.log("TRACE hook-move", pick.folderId.slice(-12), pick.immutableId.slice(-16), new Date().toISOString());
             bed.emu.graph.store.moveMessage(bed.oid, pick.immutableId, random() < 0.5 ? "archive" : "inbox");
           } catch {
             // gone meanwhile

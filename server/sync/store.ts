@@ -311,7 +311,8 @@ export class SyncStore {
   pause(memberId: string, reason: "connection_lost" | "revoked"): void {
     this.ensureMailbox(memberId);
     this.db
-      .prepare("UPDATE sync_mailboxes SET paused_reason = ?, run_id = NULL, run_started_at = NULL, updated_at = ? WHERE member_id = ?")
+      // The first reason stands: a revoke is not turned into "connection lost" by the run it stopped.
+      .prepare("UPDATE sync_mailboxes SET paused_reason = COALESCE(paused_reason, ?), run_id = NULL, run_started_at = NULL, updated_at = ? WHERE member_id = ?")
       .run(reason, this.iso(), memberId);
   }
 
@@ -516,6 +517,7 @@ export class SyncStore {
           // Only the folder that holds the fact may remove it: a move's @removed arriving after the
           // new folder's add must not delete the moved message. Unknown ids are a no-op.
           if (this.s.markPending.run(now, memberId, item.id, folderId).changes === 1) res.removed++;
+          if (process.env.SYNC_TRACE) console.log("TRACE removed", folderId.slice(-12), item.id.slice(-16), now);
           continue;
         }
         res.returned++;
@@ -561,6 +563,7 @@ export class SyncStore {
         });
         changes.upsertedMail.push(fact);
         res.upserted++;
+        if (process.env.SYNC_TRACE) console.log("TRACE upsert", folderId.slice(-12), fact.graphId.slice(-16), existing?.folder_id.slice(-12), now);
       }
       this.options.fault?.("after-facts", { memberId, folderId });
       this.commitAdvance(folder, advance, res, changes);

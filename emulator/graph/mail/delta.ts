@@ -177,6 +177,13 @@ export function messageDelta(ctx: GraphContext, folder: FolderState): Buffer {
     let q = tok.q ?? 0;
     let pos = cursor && cursor.length >= 2 ? indexAfter(items, cursor[0]!, cursor[1]!) : 0;
     let last: MessageRecord | undefined;
+    if (!tokenText && ctx.knobs.firstRoundRemovals > 0) {
+      // Graph may open a first round with @removed entries for messages the client never saw.
+      const removals = folder.log.filter((e) => e.kind === "remove" && folder.latest.get(e.record.ordinal) === e.seq);
+      for (const e of removals.slice(-ctx.knobs.firstRoundRemovals)) {
+        out.push(renderRemoved(ctx.immutableIds ? e.record.immutableId : e.removedRestId!, "message"));
+      }
+    }
     while (out.length < pageSize && pos < items.length && q < cap) {
       const r = items[pos]!;
       if (!passes(r)) break; // newest first: everything after is older still

@@ -81,6 +81,7 @@ function announce(mb: Mailbox, ctx: MutationContext, record: EventRecord, change
     id: record.restId,
     immutableId: record.immutableId,
     ...(originalStartMs !== undefined ? { originalStart: new Date(originalStartMs).toISOString().replace(".000Z", "Z") } : {}),
+    changeKey: record.changeKey,
     seq,
   });
 }

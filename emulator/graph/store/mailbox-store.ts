@@ -13,7 +13,7 @@ import { instanceId, instancesOf } from "../calendar/calendar-view";
 import { seriesHorizon } from "../calendar/recurrence";
 import { addEvent, cancelEvent, createEventRecord, deleteEvent, parseOriginalStart, updateEvent } from "./calendar";
 import { buildFolderTree, folderPath, newFolder, resolveFolder, resolveFolderRef } from "./folders";
-import { addMessage, createRecord, deleteMessage, lookupMessage, moveMessage, type MutationContext, updateMessage } from "./messages";
+import { addMessage, createRecord, deleteMessage, lookupMessage, messageLookup, moveMessage, type MutationContext, updateMessage } from "./messages";
 import type { ChangeListener, EventRecord, FolderState, Mailbox, MailboxChange, MessageRecord } from "./types";
 
 export interface MessageRef {
@@ -120,6 +120,8 @@ export class MailboxStore {
       messagesByOrdinal: new Map(),
       allMessagesCache: undefined,
     } as unknown as Mailbox;
+    mb.messagesByImmutableId = messageLookup(mb);
+    mb.messagesByRestId = mb.messagesByImmutableId;
     mb.root = newFolder(mb, "Top of Information Store", undefined, "msgfolderroot", "msgfolderroot");
     const byKey = buildFolderTree(mb, seed.folders);
     for (const m of seed.messages) {

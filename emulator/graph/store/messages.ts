@@ -63,6 +63,17 @@ export function createRecord(mb: Mailbox, folder: FolderState, seed: Omit<SeedMe
   );
 }
 
+/** Map-like lookup over live messages (either id kind). */
+export function messageLookup(mb: Mailbox): Mailbox["messagesByImmutableId"] {
+  return {
+    get: (id) => lookupMessage(mb, id),
+    has: (id) => lookupMessage(mb, id) !== undefined,
+    get size() {
+      return mb.messagesByOrdinal.size;
+    },
+  };
+}
+
 /** A live message by either kind of id. */
 export function lookupMessage(mb: Mailbox, id: string): MessageRecord | undefined {
   const ordinal = mb.ids.ordinalOf(id);
@@ -98,6 +109,7 @@ function change(mb: Mailbox, record: MessageRecord, folder: FolderState, changeT
     immutableId: record.immutableId,
     folderId: folder.id,
     folderWellKnownName: folder.wellKnownName,
+    changeKey: record.changeKey,
     seq,
   };
 }

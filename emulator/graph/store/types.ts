@@ -120,9 +120,18 @@ export interface Mailbox {
   foldersByOrdinal: Map<number, FolderState>;
   /** Live messages by ordinal; either id kind decodes to the ordinal (IdFactory.ordinalOf). */
   messagesByOrdinal: Map<number, MessageRecord>;
+  /** Lookups by id (either kind works in both); kept as map-like views for existing callers. */
+  messagesByImmutableId: MessageLookup;
+  messagesByRestId: MessageLookup;
   /** All live messages newest first, rebuilt lazily after a change (for /me/messages). */
   allMessagesCache: MessageRecord[] | undefined;
   calendar: CalendarState;
+}
+
+export interface MessageLookup {
+  get(id: string): MessageRecord | undefined;
+  has(id: string): boolean;
+  readonly size: number;
 }
 
 export type MailboxChange =
@@ -138,6 +147,8 @@ export type MailboxChange =
       /** Set on the two halves of a move. */
       movedTo?: string;
       movedFrom?: string;
+      /** The message's changeKey after the change (@odata.etag is W/"changeKey"). */
+      changeKey: string;
       seq: number;
     }
   | {
@@ -149,6 +160,7 @@ export type MailboxChange =
       immutableId: string;
       /** Set when the change concerns one occurrence of a series. */
       originalStart?: string;
+      changeKey: string;
       seq: number;
     };
 
