@@ -25,27 +25,18 @@ const UI_TIMEOUT = 30_000;
 
 let fx: ProductFixture;
 let browser: Browser;
-/** The alias the generator's member sends from; taken out of the mailbox's addresses so it is really unregistered. */
+/** The alias a member sends from (through "Send As") that is not among the mailbox's proxy addresses. */
 let unregisteredAlias = "";
 let unregisteredAliasOwnerOid = "";
 
 before(async () => {
+  assert.ok(process.env.NODE_EXTRA_CA_CERTS, "run with NODE_EXTRA_CA_CERTS=data/certs/ca.pem: the server must trust the emulator's local CA");
   ensurePaneBuilt();
-  fx = await startProductFixture({
-    seed: "tiny",
-    seedAdminConsentTenant: true,
-    // The generator lists the unregistered alias among the user's proxyAddresses, so the server would
-    // discover it at connect. Here it stays an address the member sends from that Microsoft 365 doesn't list.
-    prepare: (org) => {
-      for (const m of org.teamMembers) {
-        if (m.unregisteredAlias && !unregisteredAlias) {
-          unregisteredAlias = m.unregisteredAlias.toLowerCase();
-          unregisteredAliasOwnerOid = m.oid;
-        }
-        delete m.unregisteredAlias;
-      }
-    },
-  });
+  fx = await startProductFixture({ seed: "tiny", seedAdminConsentTenant: true });
+  const owner = fx.org.teamMembers.find((m) => m.unregisteredAlias)!;
+  assert.ok(owner, "the generator gives a member an unregistered alias");
+  unregisteredAlias = owner.unregisteredAlias!.toLowerCase();
+  unregisteredAliasOwnerOid = owner.oid;
   browser = await launchChromium();
 });
 
@@ -108,6 +99,8 @@ async function authenticateThroughConsentPage(
   const popupOpened = context.waitForEvent("page", { timeout: UI_TIMEOUT });
   await page.getByRole("button", { name: opts.button ?? "Click to start authentication" }).click();
   const popup = await popupOpened;
+  // The Office dialog is far wider than the pane (80% of the screen by default).
+  await popup.setViewportSize({ width: 640, height: 860 });
   await popup.getByRole("heading", { name: "Permissions requested" }).waitFor({ timeout: UI_TIMEOUT });
   await popup.getByRole("radio", { name: `${person.displayName} (${person.address})` }).check();
   await opts.beforeAccept?.(popup);
@@ -173,7 +166,6 @@ async function assertPreview(page: Page, expected: Map<string, GeneratedContact[
 
 test("journey: authenticate, initial sync, customer preview, why + add alias, pinned selection, revoke", async (t) => {
   const maria = teamMember(unregisteredAliasOwnerOid);
-  assert.ok(unregisteredAlias, "the generator gave a member an unregistered alias");
   const contacts = contactsByAddress();
   const ownAddresses = new Set([maria.address, ...fx.org.teamMembers.find((m) => m.oid === maria.oid)!.mailboxAliases].map((a) => a.toLowerCase()));
   const singleCustomer = (m: SeedMessage) => {
@@ -192,9 +184,12 @@ test("journey: authenticate, initial sync, customer preview, why + add alias, pi
   const otherMail = customerMails.find((m) => ![aliasCustomer, customerX].includes([...expectedMatches(m.seed).keys()][0]!)) ?? customerMails.find((m) => m !== customerMail)!;
   assert.ok(customerMail && otherMail, "the seed has customer emails in the inbox");
 
-  // The alias really is unknown to the product: not registered, not among the mailbox's addresses.
+  // The alias really is unknown: not registered with the product, and not among the mailbox's proxy addresses
+  // (or connecting would discover it).
   const before = await fx.api<MemberSettings>(maria.oid, "GET", "/api/settings");
   assert.ok(!before.body.aliases.some((a) => a.address === unregisteredAlias), JSON.stringify(before.body.aliases));
+  const proxies = fx.emulator.identity.findUser(maria.oid)!.proxyAddresses.map((p) => p.toLowerCase());
+  assert.ok(!proxies.includes(`smtp:${unregisteredAlias}`), `the emulator lists ${unregisteredAlias} in proxyAddresses: ${proxies}`);
 
   // The server serves office.js itself (the test host stands in for it in the browser).
   const officeJs = await fetch(`${fx.baseUrl}/addin/office/office.js`);
@@ -213,6 +208,7 @@ test("journey: authenticate, initial sync, customer preview, why + add alias, pi
   //    in flight so the initial sync is visibly running when the pane comes back.
   const hold = await fx.control("POST", "/pipeline/faults", { rules: [{ match: { oid: maria.oid, pathRegex: "/messages" }, kind: "hold", count: 1 }] });
   assert.equal(hold.status, 200, JSON.stringify(hold.body));
+  t.after(() => fx.control("DELETE", "/pipeline/faults")); // releases held requests too, should a step fail
   const popup = await authenticateThroughConsentPage(context, page, maria, {
     beforeAccept: async (consent) => {
       assert.ok(await consent.getByText("Read your mail (Mail.Read)").isVisible());
@@ -235,8 +231,8 @@ test("journey: authenticate, initial sync, customer preview, why + add alias, pi
   assert.equal(JSON.parse(String(message.message)).ok, true);
   assert.ok(log.some((e) => e.type === "dialogClosedByAddIn"), "the pane closed the dialog");
 
-  const held = await fx.control<{ held: number }>("GET", "/pipeline/faults");
-  assert.ok(held.body.held >= 1, `a Graph request is held: ${JSON.stringify(held.body)}`);
+  // The sync did reach the held request (it cannot have finished without it).
+  await waitFor("the held Graph request", () => fx.control<{ held: number }>("GET", "/pipeline/faults"), (r) => r.body.held >= 1);
   await fx.control("POST", "/pipeline/faults/release");
   await fx.control("DELETE", "/pipeline/faults");
 
@@ -250,8 +246,19 @@ test("journey: authenticate, initial sync, customer preview, why + add alias, pi
   assert.equal(await page.getByRole("progressbar").count(), 0);
   await shot(page, "journey-04-connected");
 
+  // Settings: the registered aliases, and the ones the connection discovered in the mailbox, marked as such.
   await page.getByRole("tab", { name: "Settings" }).click();
-  await page.getByText(fx.org.teamMembers.find((m) => m.oid === maria.oid)!.mailboxAliases[0]!).first().waitFor({ timeout: UI_TIMEOUT });
+  const aliasList = page.getByRole("list", { name: "Email aliases" });
+  const aliases = (await fx.api<MemberSettings>(maria.oid, "GET", "/api/settings")).body.aliases;
+  const discovered = aliases.filter((a) => a.source === "discovered");
+  assert.ok(discovered.length > 0, `connecting discovered the mailbox's addresses: ${JSON.stringify(aliases)}`);
+  assert.ok(!aliases.some((a) => a.address === unregisteredAlias), `${unregisteredAlias} must stay unregistered: ${JSON.stringify(aliases)}`);
+  for (const alias of aliases) {
+    const row = aliasList.getByRole("listitem").filter({ hasText: alias.address });
+    await row.waitFor({ timeout: UI_TIMEOUT });
+    if (alias.source === "discovered") assert.ok(await row.getByText("from your mailbox").isVisible(), alias.address);
+    else assert.ok(await row.getByRole("button", { name: `Remove alias ${alias.address}` }).isVisible(), alias.address);
+  }
   await shot(page, "journey-05-settings");
   await page.getByRole("tab", { name: "This email" }).click();
 
@@ -286,7 +293,10 @@ test("journey: authenticate, initial sync, customer preview, why + add alias, pi
   const syncNow = await fx.api(maria.oid, "POST", "/api/connection/sync-now", {});
   assert.equal(syncNow.status, 202, JSON.stringify(syncNow.body));
   await waitFor("the next sync cycle", () => connection(maria.oid), (s) => s.state === "connected" && s.lastSyncAt !== lastSync);
-  await why.getByRole("button", { name: "Check again" }).click();
+  await Promise.all([
+    page.waitForResponse((r) => r.url() === `${fx.baseUrl}/api/why` && r.request().method() === "POST", { timeout: UI_TIMEOUT }),
+    why.getByRole("button", { name: "Check again" }).click(),
+  ]);
   await syncedHeadline.waitFor({ timeout: UI_TIMEOUT });
   await why.getByRole("list", { name: "Where this email is in Startdeliver" }).waitFor();
   const whyAfter = await fx.api<{ synced: boolean; customers: { name: string }[] }>(maria.oid, "POST", "/api/why", {
@@ -369,6 +379,7 @@ test("connection lost (the user's sessions are revoked in Entra ID): the pane sa
   const popup = await authenticateThroughConsentPage(context, page, alex);
   await popup.waitForEvent("close", { timeout: UI_TIMEOUT });
   await authenticatedHeadline(page).waitFor({ timeout: UI_TIMEOUT });
+  await waitFor("the first sync", () => connection(alex.oid), (s) => s.state === "connected" && s.lastSyncAt !== null);
 
   // A password change: refresh tokens die. Graph rejects the cached access token, so the sync's refresh fails.
   const revoked = await fx.control("POST", `/identity/users/${alex.oid}/revoke`);
@@ -384,6 +395,7 @@ test("connection lost (the user's sessions are revoked in Entra ID): the pane sa
   await page.reload();
   await page.getByText("Connection lost").waitFor({ timeout: UI_TIMEOUT });
   await page.getByRole("button", { name: "Re-authenticate" }).waitFor();
+  await page.getByText(/^Last sync: \d/).waitFor(); // what synced before stays
   await shot(page, "connection-lost");
 
   const again = await authenticateThroughConsentPage(context, page, alex, { button: "Re-authenticate" });
@@ -405,11 +417,13 @@ describe("the connected pane on an email with two customers", () => {
     const oscar = teamMember(admin.oid);
     twoCustomers = fx.messages(oscar.oid, (s) => participantsOf(s).includes(shared())).find((x) => expectedMatches(x.seed).size >= 2)!;
     assert.ok(twoCustomers, "the seed has an email with the contact shared by two customers");
-    ({ context, page } = await openPane(oscar, twoCustomers.item));
+    ({ context, page } = await openPane(oscar, null));
     await startButton(page).waitFor({ timeout: UI_TIMEOUT });
     const popup = await authenticateThroughConsentPage(context, page, oscar);
     await popup.waitForEvent("close", { timeout: UI_TIMEOUT });
-    await authenticatedHeadline(page).waitFor({ timeout: UI_TIMEOUT });
+    // Once the initial sync is done, the customers' latest interactions include this mailbox's.
+    await page.getByText("Connected", { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await selectItem(page, twoCustomers.item), 1);
   });
   after(() => context?.close());
 

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { createEmulator, generate, type Emulator, type GeneratorSizes, type SeededTenant } from "../emulator/server";
-import type { GeneratedOrganisation, GeneratedTeamMember } from "../emulator/generator/types";
+import type { GeneratedOrganisation } from "../emulator/generator/types";
 import { ensureDevCertificates } from "../emulator/tls/dev-certs";
 import { loadConfig, type Config } from "../server/config";
 import { openDatabase } from "../server/db/database";
@@ -29,10 +29,7 @@ export interface ProductFixtureOptions {
   /** Generator preset or seed string (default "tiny"). */
   seed?: string;
   sizes?: GeneratorSizes;
-  /**
-   * Changes the generated organisation before the emulator and the directory are loaded from it, e.g. to
-   * take an alias out of a member's mailbox addresses.
-   */
+  /** Changes the generated organisation before the emulator and the directory are loaded from it. */
   prepare?: (org: GeneratedOrganisation) => void;
   /** Also load the emulator's admin-consent tenant's users into the directory (a second organisation). */
   seedAdminConsentTenant?: boolean;
@@ -212,12 +209,6 @@ export async function startProductFixture(options: ProductFixtureOptions = {}): 
 /** The member's address a message was sent from, in the seed. */
 export function senderOf(message: { from?: { emailAddress?: { address?: string | null } | null } | null }): string {
   return (message.from?.emailAddress?.address ?? "").toLowerCase();
-}
-
-export function memberByOid(org: GeneratedOrganisation, oid: string): GeneratedTeamMember {
-  const m = org.teamMembers.find((t) => t.oid === oid);
-  if (!m) throw new Error(`no team member ${oid}`);
-  return m;
 }
 
 type SeedRecipient = { emailAddress?: { name?: string | null; address?: string | null } | null };

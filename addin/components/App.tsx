@@ -1,9 +1,10 @@
 import { Spinner, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { MeResponse } from "../../shared/api/contract";
 import { ApiProblem } from "../api/client";
 import { useConnection } from "../hooks/useConnection";
 import { useSettings } from "../hooks/useSettings";
+import { isAuthenticated } from "../logic/connection";
 import type { PaneServices } from "../services";
 import { ConnectionCard } from "./ConnectionCard";
 import { Header } from "./Header";
@@ -79,6 +80,17 @@ function Ready({ services, me, onSignIn }: { services: PaneServices; me: MeRespo
   const connection = useConnection(services);
   const settings = useSettings(services.api);
   const [tab, setTab] = useState<TabValue>("email");
+
+  // Connecting reads the mailbox's own addresses (discovered aliases): show them without reopening the pane.
+  const { reload: reloadSettings } = settings;
+  const connectedAccount = connection.status ? (isAuthenticated(connection.status.state) ? (connection.status.accountAddress ?? "") : null) : undefined;
+  const previousAccount = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (connectedAccount === undefined) return;
+    const before = previousAccount.current;
+    previousAccount.current = connectedAccount;
+    if (before !== undefined && connectedAccount !== null && connectedAccount !== before) void reloadSettings();
+  }, [connectedAccount, reloadSettings]);
 
   return (
     <>

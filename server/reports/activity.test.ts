@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import type { PeriodCounts } from "../../shared/api/reports";
 import { computeActivity, median, type EmailUnit } from "./activity";
 
 const NOW = new Date("2024-06-15T12:00:00.000Z");
@@ -11,7 +12,7 @@ const mail = (conversationId: string, at: string, who: "team" | "contact" | "oth
   fromTeam: who === "team",
   fromContact: who === "contact",
 });
-const base = { customerId: "c1", name: "Acme", meetings: [] as string[], lastInteractionAt: null, lastEmailReplyAt: null };
+const base = { customerId: "c1", name: "Acme", days: new Map<string, PeriodCounts>(), lastInteractionAt: null, lastEmailReplyAt: null };
 
 test("median: odd, even, empty", () => {
   assert.equal(median([5, 1, 3]), 3);
@@ -19,15 +20,23 @@ test("median: odd, even, empty", () => {
   assert.equal(median([]), null);
 });
 
-test("windows are (now − N days, now]: the boundary instant belongs to the older period", () => {
-  const a = computeActivity({ ...base, emails: [mail("a", ago(30), "team"), mail("b", ago(29.99), "team"), mail("c", ago(60), "team")], meetings: [ago(0), ago(90)] }, NOW);
-  assert.deepEqual(a.last30Days, { emails: 1, meetings: 1 });
-  // (now − 60 d, now − 30 d]: the one at exactly 30 days; the one at exactly 60 days is older still.
-  assert.deepEqual(a.previous30Days, { emails: 1, meetings: 0 });
-  assert.deepEqual(a.last90Days, { emails: 3, meetings: 1 });
+test("periods are UTC days: today and the 29 days before it are the last 30", () => {
+  const days = new Map<string, PeriodCounts>([
+    ["2024-06-15", { emails: 1, meetings: 1 }], // today
+    ["2024-05-17", { emails: 2, meetings: 0 }], // 29 days ago: still the last 30
+    ["2024-05-16", { emails: 4, meetings: 0 }], // 30 days ago: the previous 30
+    ["2024-04-17", { emails: 8, meetings: 0 }], // 59 days ago: the previous 30
+    ["2024-04-16", { emails: 16, meetings: 0 }], // 60 days ago: only in the last 90
+    ["2024-03-17", { emails: 0, meetings: 1 }], // 90 days ago: the previous 90
+    ["2023-12-18", { emails: 0, meetings: 7 }], // 180 days ago: outside
+  ]);
+  const a = computeActivity({ ...base, days, emails: [] }, NOW);
+  assert.deepEqual(a.last30Days, { emails: 3, meetings: 1 });
+  assert.deepEqual(a.previous30Days, { emails: 12, meetings: 0 });
+  assert.deepEqual(a.last90Days, { emails: 31, meetings: 1 });
   assert.deepEqual(a.previous90Days, { emails: 0, meetings: 1 });
-  assert.deepEqual(a.trend30Days, { current: 2, previous: 1, change: 1, changeRatio: 1, direction: "up" });
-  assert.equal(a.trend90Days.direction, "up");
+  assert.deepEqual(a.trend30Days, { current: 4, previous: 12, change: -8, changeRatio: -8 / 12, direction: "down" });
+  assert.deepEqual(a.trend90Days, { current: 32, previous: 1, change: 31, changeRatio: 31, direction: "up" });
 });
 
 test("replies: the team's first message in the window, the contact's first message after it", () => {
@@ -47,7 +56,7 @@ test("replies: the team's first message in the window, the contact's first messa
         mail("3", ago(5), "team"),
         mail("3", ago(5, 4), "team"),
         mail("3", ago(5, 10), "contact"),
-        // 4: the team's only message is older than 90 days → not counted.
+        // 4: the team's only message is before the 90 days → not counted.
         mail("4", ago(100), "team"),
         mail("4", ago(80), "contact"),
         // 5: team message and a reply 30 h later.

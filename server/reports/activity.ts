@@ -1,12 +1,12 @@
 /**
  * Relationship activity per customer: the JSON the customer-health assessment reads. Every number
  * is defined in docs/reports.md; computeActivity() is the definition in code, a pure function of
- * the customer's email units and meetings, so the same function checks a real sync's results
- * against a generator's ground truth.
+ * the customer's daily counts and recent emails, so the same function checks a real sync's
+ * results against a generator's ground truth (reference.ts builds its input from plain data).
  */
 import type { Db } from "../db/database";
 import type { PeriodCounts, RelationshipActivity, Trend } from "../../shared/api/reports";
-import { DAY_MS, daysSince, windowStart } from "./time";
+import { addDays, dayOf, daysSince } from "./time";
 
 /** One email of the customer's conversation (a report unit: conversation × message × UTC day). */
 export interface EmailUnit {
@@ -22,22 +22,17 @@ export interface EmailUnit {
 export interface ActivityInput {
   customerId: string;
   name: string;
+  /** Emails and meetings per UTC day (report units; the trigger-kept customer counters). */
+  days: ReadonlyMap<string, PeriodCounts>;
+  /** The customer's email units of the last REPLY_WINDOW_DAYS days up to now (for replies). */
   emails: readonly EmailUnit[];
-  /** Start times of the customer's counted (not cancelled) meetings. */
-  meetings: readonly string[];
   lastInteractionAt: string | null;
   lastEmailReplyAt: string | null;
 }
 
-/** How far back computeActivity needs data: the 90 days before the last 90. */
+/** How far back the counts go: the 90 days before the last 90. */
 export const ACTIVITY_LOOKBACK_DAYS = 180;
 export const REPLY_WINDOW_DAYS = 90;
-
-function countIn(times: readonly string[], from: string, to: string): number {
-  let n = 0;
-  for (const t of times) if (t > from && t <= to) n++;
-  return n;
-}
 
 function trend(current: PeriodCounts, previous: PeriodCounts): Trend {
   const c = current.emails + current.meetings;
@@ -53,21 +48,30 @@ export function median(values: readonly number[]): number | null {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Sums of the UTC days [today − (end + length − 1), today − end]. */
+function period(days: ReadonlyMap<string, PeriodCounts>, today: string, end: number, length: number): PeriodCounts {
+  const to = addDays(today, -end);
+  const from = addDays(today, -(end + length - 1));
+  const out = { emails: 0, meetings: 0 };
+  for (const [day, c] of days) {
+    if (day < from || day > to) continue;
+    out.emails += c.emails;
+    out.meetings += c.meetings;
+  }
+  return out;
+}
+
 export function computeActivity(input: ActivityInput, now: Date): RelationshipActivity {
   const nowIso = now.toISOString();
-  const d30 = windowStart(now, 30);
-  const d60 = windowStart(now, 60);
-  const d90 = windowStart(now, 90);
-  const d180 = windowStart(now, 180);
-  const emailTimes = input.emails.map((e) => e.at);
-  const period = (from: string, to: string): PeriodCounts => ({ emails: countIn(emailTimes, from, to), meetings: countIn(input.meetings, from, to) });
-  const last30Days = period(d30, nowIso);
-  const previous30Days = period(d60, d30);
-  const last90Days = period(d90, nowIso);
-  const previous90Days = period(d180, d90);
+  const today = dayOf(now);
+  const last30Days = period(input.days, today, 0, 30);
+  const previous30Days = period(input.days, today, 30, 30);
+  const last90Days = period(input.days, today, 0, 90);
+  const previous90Days = period(input.days, today, 90, 90);
 
-  // Replies: per conversation, the team's first message in the last 90 days and the first message
+  // Replies: per conversation, the team's first message in the reply window and the first message
   // from one of the customer's contacts after it.
+  const windowFrom = addDays(today, -(REPLY_WINDOW_DAYS - 1));
   const byConversation = new Map<string, EmailUnit[]>();
   for (const e of input.emails) {
     if (e.at > nowIso) continue;
@@ -80,7 +84,7 @@ export function computeActivity(input: ActivityInput, now: Date): RelationshipAc
   const replySeconds: number[] = [];
   for (const list of byConversation.values()) {
     let teamFirst: string | null = null;
-    for (const e of list) if (e.fromTeam && e.at > d90 && (teamFirst === null || e.at < teamFirst)) teamFirst = e.at;
+    for (const e of list) if (e.fromTeam && e.at >= windowFrom && (teamFirst === null || e.at < teamFirst)) teamFirst = e.at;
     if (teamFirst === null) continue;
     conversations++;
     let reply: string | null = null;
@@ -114,7 +118,7 @@ export function computeActivity(input: ActivityInput, now: Date): RelationshipAc
   };
 }
 
-/** Reads a customer's activity input from the interactions tables. */
+/** Reads a customer's activity input from the interactions tables and the customer counters. */
 export class ActivityReads {
   private readonly s;
   constructor(db: Db) {
@@ -123,17 +127,17 @@ export class ActivityReads {
         `SELECT c.id, c.name, a.last_interaction_at, a.last_email_reply_at
          FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id WHERE c.organisation_id = ? AND c.id = ?`,
       ),
+      days: db.prepare<[string, string, string], { day: string; kind: "email" | "meeting"; units: number }>(
+        "SELECT day, kind, units FROM report_customer_day_counts WHERE customer_id = ? AND day >= ? AND day <= ?",
+      ),
       // Copies of one message in several mailboxes are one unit; its time is the earliest copy's.
+      // The conversations that can hold a team message in the window end in it (last_at).
       emails: db.prepare<[string, string, string, string, string], { interaction_id: string; message_key: string; at: string; sent: number; from_contact: number }>(
         `SELECT im.interaction_id, im.message_key, MIN(im.at) AS at, MAX(im.direction = 'sent') AS sent, MAX(im.from_contact) AS from_contact
-         FROM interactions i JOIN interaction_messages im ON im.interaction_id = i.id
-         WHERE i.customer_id = ? AND i.organisation_id = ? AND i.kind = 'email' AND i.counted = 1 AND i.last_at > ?
-           AND im.direction IS NOT NULL AND im.at > ? AND im.at <= ?
+         FROM interactions i CROSS JOIN interaction_messages im
+         WHERE i.customer_id = ? AND i.kind = 'email' AND i.counted = 1 AND i.last_at >= ? AND +i.organisation_id = ?
+           AND im.interaction_id = i.id AND im.direction IS NOT NULL AND im.at >= ? AND im.at <= ?
          GROUP BY im.interaction_id, im.message_key, substr(im.at, 1, 10)`,
-      ),
-      meetings: db.prepare<[string, string, string, string], { last_at: string }>(
-        `SELECT last_at FROM interactions
-         WHERE customer_id = ? AND organisation_id = ? AND kind = 'meeting' AND counted = 1 AND last_at > ? AND last_at <= ?`,
       ),
     };
   }
@@ -141,19 +145,25 @@ export class ActivityReads {
   input(orgId: string, customerId: string, now: Date): ActivityInput | null {
     const c = this.s.customer.get(orgId, customerId);
     if (!c) return null;
-    const from = new Date(now.getTime() - ACTIVITY_LOOKBACK_DAYS * DAY_MS).toISOString();
-    const nowIso = now.toISOString();
+    const today = dayOf(now);
+    const days = new Map<string, PeriodCounts>();
+    for (const r of this.s.days.all(customerId, addDays(today, -(ACTIVITY_LOOKBACK_DAYS - 1)), today)) {
+      let d = days.get(r.day);
+      if (!d) days.set(r.day, (d = { emails: 0, meetings: 0 }));
+      d[r.kind === "email" ? "emails" : "meetings"] = r.units;
+    }
+    const from = addDays(today, -(REPLY_WINDOW_DAYS - 1));
     return {
       customerId: c.id,
       name: c.name,
-      emails: this.s.emails.all(customerId, orgId, from, from, nowIso).map((r) => ({
+      days,
+      emails: this.s.emails.all(customerId, from, orgId, from, now.toISOString()).map((r) => ({
         conversationId: r.interaction_id,
         messageKey: r.message_key,
         at: r.at,
         fromTeam: r.sent === 1,
         fromContact: r.from_contact === 1,
       })),
-      meetings: this.s.meetings.all(customerId, orgId, from, nowIso).map((r) => r.last_at),
       lastInteractionAt: c.last_interaction_at,
       lastEmailReplyAt: c.last_email_reply_at,
     };

@@ -1,6 +1,14 @@
 /**
  * Customer lists, a customer's profile and history. Every read takes the organisation id first:
  * a customer of another organisation is simply not found.
+ *
+ * The list must stay fast at 10,000 customers: it reads report_customer_list, a compact copy of
+ * what it sorts and filters by that triggers keep (migration 300), in one sequential pass, then
+ * looks up the details of the page's rows only.
+ *
+ * SQLite has no statistics here (nobody runs ANALYZE), so it can't know that organisation_id is
+ * the same on every row; queries that start from a customer write "+organisation_id" so an
+ * organisation-wide index is never chosen over the customer's.
  */
 import type { Db } from "../db/database";
 import type {
@@ -17,7 +25,7 @@ import type {
 import type { InteractionRow } from "../interactions/read";
 import { encodeCursor, type Keyset } from "./cursor";
 import { toHistoryItem } from "./items";
-import { daysSince, windowStart } from "./time";
+import { addDays, dayOf, daysSince, windowStart } from "./time";
 
 export interface CustomerListFilter {
   sort: CustomerSort;
@@ -45,8 +53,8 @@ interface ListRow {
   last_email_reply_at: string | null;
 }
 
-/** Emails are counted as report units (docs/reports.md): distinct (conversation, message, UTC day). */
-export const EMAIL_UNIT = "im.interaction_id || char(31) || im.message_key || char(31) || substr(im.at, 1, 10)";
+/** "Emails and meetings in the last N days" = the N UTC days ending today (the dashboard's days). */
+export const RECENT_DAYS = 30;
 
 /**
  * The kinds of history each tab shows. Only interactions exist today; other kinds (notes, tasks,
@@ -59,9 +67,14 @@ export const TAB_KINDS: Record<HistoryTab, readonly string[] | null> = {
 
 export const DEFAULT_ORDER: Record<CustomerSort, SortOrder> = { last_interaction: "desc", last_email_reply: "desc", name: "asc" };
 
+const SORT_COLUMN = { last_interaction: "last_interaction_at", last_email_reply: "last_email_reply_at" } as const;
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+const DETAILS = `SELECT c.id, c.external_id, c.name, c.owner_member_id, m.name AS owner_name, a.last_interaction_at, a.last_email_reply_at
+  FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id LEFT JOIN team_members m ON m.id = c.owner_member_id`;
 
 export class CustomerReports {
   private readonly statements = new Map<string, ReturnType<Db["prepare"]>>();
@@ -69,41 +82,24 @@ export class CustomerReports {
 
   constructor(private readonly db: Db) {
     this.s = {
-      emailCounts: db.prepare<[string, string, string, string, string], { customer_id: string; n: number }>(
-        `SELECT i.customer_id, COUNT(DISTINCT ${EMAIL_UNIT}) AS n
-         FROM interactions i JOIN interaction_messages im ON im.interaction_id = i.id
-         WHERE i.customer_id IN (SELECT value FROM json_each(?)) AND i.kind = 'email' AND i.counted = 1 AND i.last_at > ?
-           AND im.direction IS NOT NULL AND im.at > ? AND im.at <= ? AND i.organisation_id = ?
-         GROUP BY i.customer_id`,
+      counts: db.prepare<[string, string, string, string], { customer_id: string; kind: "email" | "meeting"; n: number }>(
+        `SELECT d.customer_id, d.kind, SUM(d.units) AS n
+         FROM json_each(?) AS j CROSS JOIN report_customer_day_counts d
+         WHERE d.customer_id = j.value AND d.day >= ? AND d.day <= ? AND +d.organisation_id = ?
+         GROUP BY d.customer_id, d.kind`,
       ),
-      meetingCounts: db.prepare<[string, string, string, string], { customer_id: string; n: number }>(
-        `SELECT customer_id, COUNT(*) AS n FROM interactions
-         WHERE customer_id IN (SELECT value FROM json_each(?)) AND kind = 'meeting' AND counted = 1 AND last_at > ? AND last_at <= ?
-           AND organisation_id = ?
-         GROUP BY customer_id`,
+      orgCounts: db.prepare<[string, string, string], { customer_id: string; kind: "email" | "meeting"; n: number }>(
+        `SELECT customer_id, kind, SUM(units) AS n FROM report_customer_day_counts
+         WHERE organisation_id = ? AND day >= ? AND day <= ? GROUP BY customer_id, kind`,
       ),
-      orgEmailCounts: db.prepare<[string, string, string], { customer_id: string; n: number }>(
-        `SELECT i.customer_id, COUNT(DISTINCT ${EMAIL_UNIT}) AS n
-         FROM interaction_messages im JOIN interactions i ON i.id = im.interaction_id
-         WHERE im.organisation_id = ? AND im.direction IS NOT NULL AND im.at > ? AND im.at <= ? AND i.counted = 1
-         GROUP BY i.customer_id`,
-      ),
-      orgMeetingCounts: db.prepare<[string, string, string], { customer_id: string; n: number }>(
-        `SELECT customer_id, COUNT(*) AS n FROM interactions
-         WHERE organisation_id = ? AND kind = 'meeting' AND counted = 1 AND last_at > ? AND last_at <= ?
-         GROUP BY customer_id`,
-      ),
-      customer: db.prepare<[string, string], ListRow>(
-        `SELECT c.id, c.external_id, c.name, c.owner_member_id, m.name AS owner_name, a.last_interaction_at, a.last_email_reply_at
-         FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id LEFT JOIN team_members m ON m.id = c.owner_member_id
-         WHERE c.organisation_id = ? AND c.id = ?`,
-      ),
+      customer: db.prepare<[string, string], ListRow>(`${DETAILS} WHERE c.organisation_id = ? AND c.id = ?`),
+      byIds: db.prepare<[string, string], ListRow>(`${DETAILS} WHERE c.id IN (SELECT value FROM json_each(?)) AND +c.organisation_id = ?`),
       domains: db.prepare<[string], { domain: string }>("SELECT domain FROM customer_domains WHERE customer_id = ? ORDER BY domain"),
       contacts: db.prepare<[string], { id: string; name: string; address: string }>(
         "SELECT id, name, address FROM users WHERE customer_id = ? ORDER BY name COLLATE NOCASE, address",
       ),
-      upcoming: db.prepare<[string, string], InteractionRow>(
-        `SELECT * FROM interactions WHERE customer_id = ? AND kind = 'meeting' AND counted = 1 AND last_at > ?
+      upcoming: db.prepare<[string, string, string], InteractionRow>(
+        `SELECT * FROM interactions WHERE customer_id = ? AND kind = 'meeting' AND counted = 1 AND last_at > ? AND +organisation_id = ?
          ORDER BY last_at, id LIMIT 5`,
       ),
       exists: db.prepare<[string, string], { id: string }>("SELECT id FROM customers WHERE organisation_id = ? AND id = ?"),
@@ -122,63 +118,32 @@ export class CustomerReports {
     return st as unknown as { all(params: Record<string, unknown>): T[]; get(params: Record<string, unknown>): T | undefined };
   }
 
-  /** Emails and meetings per customer in the rolling window (now − days, now]. */
-  windowCounts(orgId: string, customerIds: readonly string[], now: Date, days = 30): Map<string, { emails: number; meetings: number }> {
+  /** The UTC days [from, to] of "the last N days" as of now. */
+  static recentDays(now: Date, days = RECENT_DAYS): { from: string; to: string } {
+    const to = dayOf(now);
+    return { from: addDays(to, -(days - 1)), to };
+  }
+
+  /** Emails and meetings per customer on the last N UTC days (from the trigger-kept counters). */
+  windowCounts(orgId: string, customerIds: readonly string[], now: Date, days = RECENT_DAYS): Map<string, { emails: number; meetings: number }> {
     const out = new Map<string, { emails: number; meetings: number }>();
     for (const id of customerIds) out.set(id, { emails: 0, meetings: 0 });
     if (customerIds.length === 0) return out;
-    const from = windowStart(now, days);
-    const nowIso = now.toISOString();
-    const ids = JSON.stringify(customerIds);
-    for (const r of this.s.emailCounts.all(ids, from, from, nowIso, orgId)) out.get(r.customer_id)!.emails = r.n;
-    for (const r of this.s.meetingCounts.all(ids, from, nowIso, orgId)) out.get(r.customer_id)!.meetings = r.n;
+    const { from, to } = CustomerReports.recentDays(now, days);
+    for (const r of this.s.counts.all(JSON.stringify(customerIds), from, to, orgId)) out.get(r.customer_id)![r.kind === "email" ? "emails" : "meetings"] = r.n;
     return out;
   }
 
   /** The same counts for every customer of the organisation at once (exports). */
-  orgWindowCounts(orgId: string, now: Date, days = 30): Map<string, { emails: number; meetings: number }> {
+  orgWindowCounts(orgId: string, now: Date, days = RECENT_DAYS): Map<string, { emails: number; meetings: number }> {
     const out = new Map<string, { emails: number; meetings: number }>();
-    const from = windowStart(now, days);
-    const nowIso = now.toISOString();
-    const at = (id: string) => {
-      let v = out.get(id);
-      if (!v) out.set(id, (v = { emails: 0, meetings: 0 }));
-      return v;
-    };
-    for (const r of this.s.orgEmailCounts.all(orgId, from, nowIso)) at(r.customer_id).emails = r.n;
-    for (const r of this.s.orgMeetingCounts.all(orgId, from, nowIso)) at(r.customer_id).meetings = r.n;
+    const { from, to } = CustomerReports.recentDays(now, days);
+    for (const r of this.s.orgCounts.all(orgId, from, to)) {
+      let v = out.get(r.customer_id);
+      if (!v) out.set(r.customer_id, (v = { emails: 0, meetings: 0 }));
+      v[r.kind === "email" ? "emails" : "meetings"] = r.n;
+    }
     return out;
-  }
-
-  private listSql(filter: CustomerListFilter, order: SortOrder, mode: "page" | "all" | "count"): string {
-    const where = ["c.organisation_id = @org"];
-    if (filter.owner === "none") where.push("c.owner_member_id IS NULL");
-    else if (filter.owner !== undefined) where.push("c.owner_member_id = @owner");
-    if (filter.quietDays !== undefined) where.push("(a.last_interaction_at IS NULL OR a.last_interaction_at < @quietBefore)");
-    if (filter.q) where.push("(c.name LIKE @q ESCAPE '\\' OR c.external_id LIKE @q ESCAPE '\\')");
-    const from = `FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id WHERE ${where.join(" AND ")}`;
-    if (mode === "count") return `SELECT COUNT(*) AS n ${from}`;
-    const dir = order === "asc" ? "ASC" : "DESC";
-    // No interaction yet sorts as the oldest: first when oldest-first, last when newest-first.
-    const key =
-      filter.sort === "name"
-        ? `c.name COLLATE NOCASE ${dir}, c.id ${dir}`
-        : `COALESCE(a.${filter.sort === "last_interaction" ? "last_interaction_at" : "last_email_reply_at"}, '') ${dir}, c.name COLLATE NOCASE ASC, c.id ASC`;
-    return `SELECT c.id, c.external_id, c.name, c.owner_member_id, m.name AS owner_name, a.last_interaction_at, a.last_email_reply_at
-      FROM (SELECT c.id ${from} ORDER BY ${key} ${mode === "page" ? "LIMIT @limit OFFSET @offset" : ""}) AS picked
-      JOIN customers c ON c.id = picked.id
-      LEFT JOIN customer_activity a ON a.customer_id = c.id
-      LEFT JOIN team_members m ON m.id = c.owner_member_id
-      ORDER BY ${key}`;
-  }
-
-  private listParams(orgId: string, filter: CustomerListFilter, now: Date): Record<string, unknown> {
-    const p: Record<string, unknown> = { org: orgId };
-    if (filter.owner !== undefined && filter.owner !== "none") p.owner = filter.owner;
-    // "Quiet for more than N days": the last interaction is more than N × 24 h old.
-    if (filter.quietDays !== undefined) p.quietBefore = windowStart(now, filter.quietDays);
-    if (filter.q) p.q = `%${escapeLike(filter.q)}%`;
-    return p;
   }
 
   private shape(r: ListRow, counts: { emails: number; meetings: number } | undefined, now: Date): CustomerListItem {
@@ -196,24 +161,58 @@ export class CustomerReports {
     };
   }
 
+  private params(orgId: string, filter: CustomerListFilter, now: Date): Record<string, unknown> {
+    const p: Record<string, unknown> = { org: orgId };
+    if (filter.owner !== undefined && filter.owner !== "none") p.owner = filter.owner;
+    // "Quiet for more than N days": the last interaction is more than N × 24 h old (or never).
+    if (filter.quietDays !== undefined) p.quietBefore = windowStart(now, filter.quietDays);
+    if (filter.q) p.q = `%${escapeLike(filter.q)}%`;
+    return p;
+  }
+
+  /**
+   * The ids of a page, in order, and how many match: one pass over the organisation's rows of
+   * report_customer_list (see migration 300), SQLite keeping only the top of the sort.
+   */
+  private pageIds(filter: CustomerListFilter, order: SortOrder, params: Record<string, unknown>, limit: number, offset: number): { ids: string[]; total: number } {
+    const where = ["organisation_id = @org"];
+    if (filter.owner === "none") where.push("owner_member_id IS NULL");
+    else if (filter.owner !== undefined) where.push("owner_member_id = @owner");
+    if (filter.quietDays !== undefined) where.push("(last_interaction_at IS NULL OR last_interaction_at < @quietBefore)");
+    if (filter.q) where.push("(name LIKE @q ESCAPE '\\' OR external_id LIKE @q ESCAPE '\\')");
+    const dir = order === "asc" ? "ASC" : "DESC";
+    // No time yet sorts as the oldest: first when oldest-first, last when newest-first; ties by name.
+    const orderBy =
+      filter.sort === "name"
+        ? `name COLLATE NOCASE ${dir}, customer_id ${dir}`
+        : `COALESCE(${SORT_COLUMN[filter.sort]}, '') ${dir}, name COLLATE NOCASE ASC, customer_id ASC`;
+    const shape = [filter.sort, order, filter.owner === undefined ? "-" : filter.owner === "none" ? "none" : "id", filter.quietDays !== undefined, !!filter.q].join("|");
+    const from = `FROM report_customer_list WHERE ${where.join(" AND ")}`;
+    const ids = this.prepared<{ id: string }>(`${shape}|page`, () => `SELECT customer_id AS id ${from} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit, offset })
+      .map((r) => r.id);
+    const total =
+      offset === 0 && ids.length < limit
+        ? ids.length
+        : (this.prepared<{ n: number }>(`${shape}|count`, () => `SELECT COUNT(*) AS n ${from}`).get(params)?.n ?? 0);
+    return { ids, total };
+  }
+
+  private details(orgId: string, ids: readonly string[]): Map<string, ListRow> {
+    const out = new Map<string, ListRow>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const r of this.s.byIds.all(JSON.stringify(ids.slice(i, i + 500)), orgId)) out.set(r.id, r);
+    }
+    return out;
+  }
+
   list(orgId: string, filter: CustomerListFilter, page: Page, now: Date): CustomerListResponse {
     const order = filter.order ?? DEFAULT_ORDER[filter.sort];
-    const shapeKey = (mode: string) =>
-      [mode, filter.sort, order, filter.owner === undefined ? "-" : filter.owner === "none" ? "none" : "id", filter.quietDays !== undefined, !!filter.q].join("|");
-    const params = this.listParams(orgId, filter, now);
-    const rows = this.prepared<ListRow>(shapeKey("page"), () => this.listSql(filter, order, "page")).all({
-      ...params,
-      limit: page.pageSize,
-      offset: (page.page - 1) * page.pageSize,
-    });
-    const total = this.prepared<{ n: number }>(shapeKey("count"), () => this.listSql(filter, order, "count")).get(params)?.n ?? 0;
-    const counts = this.windowCounts(
-      orgId,
-      rows.map((r) => r.id),
-      now,
-    );
+    const { ids, total } = this.pageIds(filter, order, this.params(orgId, filter, now), page.pageSize, (page.page - 1) * page.pageSize);
+    const rows = this.details(orgId, ids);
+    const counts = this.windowCounts(orgId, ids, now);
     return {
-      items: rows.map((r) => this.shape(r, counts.get(r.id), now)),
+      items: ids.map((id) => rows.get(id)).filter((r): r is ListRow => r !== undefined).map((r) => this.shape(r, counts.get(r.id), now)),
       total,
       page: page.page,
       pageSize: page.pageSize,
@@ -223,12 +222,13 @@ export class CustomerReports {
     };
   }
 
-  /** Every matching customer, in list order (the CSV export). */
+  /** Every matching customer, in the list's order (the CSV export). */
   listAll(orgId: string, filter: CustomerListFilter, now: Date): CustomerListItem[] {
     const order = filter.order ?? DEFAULT_ORDER[filter.sort];
-    const rows = this.db.prepare(this.listSql(filter, order, "all")).all(this.listParams(orgId, filter, now)) as ListRow[];
+    const { ids } = this.pageIds(filter, order, this.params(orgId, filter, now), 1_000_000_000, 0);
+    const rows = this.details(orgId, ids);
     const counts = this.orgWindowCounts(orgId, now);
-    return rows.map((r) => this.shape(r, counts.get(r.id), now));
+    return ids.map((id) => rows.get(id)).filter((r): r is ListRow => r !== undefined).map((r) => this.shape(r, counts.get(r.id), now));
   }
 
   exists(orgId: string, customerId: string): boolean {
@@ -252,7 +252,7 @@ export class CustomerReports {
       daysSinceLastEmailReply: item.daysSinceLastEmailReply,
       emailsLast30Days: item.emailsLast30Days,
       meetingsLast30Days: item.meetingsLast30Days,
-      upcomingMeetings: this.s.upcoming.all(r.id, now.toISOString()).map((m) => toHistoryItem(m) as MeetingItem),
+      upcomingMeetings: this.s.upcoming.all(r.id, now.toISOString(), orgId).map((m) => toHistoryItem(m) as MeetingItem),
       asOf: now.toISOString(),
     };
   }
@@ -266,8 +266,8 @@ export class CustomerReports {
     const kinds = TAB_KINDS[tab];
     const key = `history|${kinds ? kinds.join(",") : "*"}|${after ? "after" : "first"}`;
     const st = this.prepared<InteractionRow>(key, () => {
-      const where = ["customer_id = @customer", "organisation_id = @org", "last_at <= @now"];
-      if (kinds) where.push(`kind IN (${kinds.map((k) => `'${k}'`).join(", ")})`);
+      const where = ["customer_id = @customer", "+organisation_id = @org", "last_at <= @now"];
+      if (kinds) where.push(`+kind IN (${kinds.map((k) => `'${k}'`).join(", ")})`);
       if (after) where.push("(last_at < @t OR (last_at = @t AND id < @id))");
       return `SELECT * FROM interactions WHERE ${where.join(" AND ")} ORDER BY last_at DESC, id DESC LIMIT @limit`;
     });

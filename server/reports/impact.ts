@@ -40,8 +40,11 @@ interface Group {
 
 export const FORMER_MEMBER_NAME = "Former team member";
 
-/** The counters' definitions, as SQL over the interactions tables (rebuild and verification use them). */
-const RECOUNT = {
+/**
+ * The derived tables' definitions, as SQL over the interactions tables: the migration's backfill,
+ * rebuild() and verify() all use exactly these.
+ */
+export const RECOUNT = {
   days: `
     SELECT organisation_id, day, 'email' AS kind, COUNT(*) AS units FROM (
       SELECT DISTINCT organisation_id, interaction_id, message_key, substr(at, 1, 10) AS day
@@ -61,6 +64,24 @@ const RECOUNT = {
     FROM interactions i JOIN interaction_team_members t ON t.interaction_id = i.id
     WHERE i.kind = 'meeting' AND i.counted = 1 AND i.organisation_id = @org
     GROUP BY i.organisation_id, substr(i.first_at, 1, 10), t.member_id`,
+  customers: `
+    SELECT i.customer_id, u.day, 'email' AS kind, i.organisation_id, COUNT(*) AS units FROM (
+      SELECT DISTINCT interaction_id, message_key, substr(at, 1, 10) AS day
+      FROM interaction_messages WHERE direction IS NOT NULL AND organisation_id = @org) AS u
+    JOIN interactions i ON i.id = u.interaction_id
+    GROUP BY i.customer_id, u.day
+    UNION ALL
+    SELECT customer_id, substr(first_at, 1, 10), 'meeting', organisation_id, COUNT(*)
+    FROM interactions WHERE kind = 'meeting' AND counted = 1 AND organisation_id = @org
+    GROUP BY customer_id, substr(first_at, 1, 10)`,
+  attendance: `
+    SELECT i.organisation_id, t.member_id, i.first_at AS start_at, i.id AS interaction_id
+    FROM interactions i JOIN interaction_team_members t ON t.interaction_id = i.id
+    WHERE i.kind = 'meeting' AND i.counted = 1 AND i.organisation_id = @org`,
+  list: `
+    SELECT c.organisation_id, c.id AS customer_id, c.name, c.external_id, c.owner_member_id, a.last_interaction_at, a.last_email_reply_at
+    FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id
+    WHERE c.organisation_id = @org`,
 };
 
 export class ImpactReports {
@@ -81,20 +102,60 @@ export class ImpactReports {
         `SELECT i.*, c.name AS customer_name FROM interactions i JOIN customers c ON c.id = i.customer_id
          WHERE i.organisation_id = ? AND i.id = ?`,
       ),
-      clearDays: db.prepare("DELETE FROM report_day_counts WHERE organisation_id = ?"),
-      clearMembers: db.prepare("DELETE FROM report_member_day_counts WHERE organisation_id = ?"),
+      clear: [
+        db.prepare("DELETE FROM report_day_counts WHERE organisation_id = ?"),
+        db.prepare("DELETE FROM report_member_day_counts WHERE organisation_id = ?"),
+        db.prepare("DELETE FROM report_customer_day_counts WHERE organisation_id = ?"),
+        db.prepare("DELETE FROM report_meeting_members WHERE organisation_id = ?"),
+        db.prepare("DELETE FROM report_customer_list WHERE organisation_id = ?"),
+      ],
       fillDays: db.prepare(`INSERT INTO report_day_counts (organisation_id, day, kind, units) ${RECOUNT.days}`),
       fillMembers: db.prepare(`INSERT INTO report_member_day_counts (organisation_id, day, member_id, kind, units) ${RECOUNT.members}`),
-      recountDays: db.prepare<[{ org: string }], { day: string; kind: string; units: number }>(`SELECT day, kind, units FROM (${RECOUNT.days})`),
-      recountMembers: db.prepare<[{ org: string }], { day: string; member_id: string; kind: string; units: number }>(
-        `SELECT day, member_id, kind, units FROM (${RECOUNT.members})`,
+      fillCustomers: db.prepare(`INSERT INTO report_customer_day_counts (customer_id, day, kind, organisation_id, units) ${RECOUNT.customers}`),
+      fillAttendance: db.prepare(`INSERT INTO report_meeting_members (organisation_id, member_id, start_at, interaction_id) ${RECOUNT.attendance}`),
+      fillList: db.prepare(
+        `INSERT INTO report_customer_list (organisation_id, customer_id, name, external_id, owner_member_id, last_interaction_at, last_email_reply_at) ${RECOUNT.list}`,
       ),
-      storedDays: db.prepare<[string], { day: string; kind: string; units: number }>(
-        "SELECT day, kind, units FROM report_day_counts WHERE organisation_id = ?",
-      ),
-      storedMembers: db.prepare<[string], { day: string; member_id: string; kind: string; units: number }>(
-        "SELECT day, member_id, kind, units FROM report_member_day_counts WHERE organisation_id = ?",
-      ),
+      checks: [
+        {
+          label: "day",
+          stored: db.prepare<[string], { k: string; units: number }>("SELECT day || '/' || kind AS k, units FROM report_day_counts WHERE organisation_id = ?"),
+          fresh: db.prepare<[{ org: string }], { k: string; units: number }>(`SELECT day || '/' || kind AS k, units FROM (${RECOUNT.days})`),
+        },
+        {
+          label: "member",
+          stored: db.prepare<[string], { k: string; units: number }>(
+            "SELECT day || '/' || member_id || '/' || kind AS k, units FROM report_member_day_counts WHERE organisation_id = ?",
+          ),
+          fresh: db.prepare<[{ org: string }], { k: string; units: number }>(`SELECT day || '/' || member_id || '/' || kind AS k, units FROM (${RECOUNT.members})`),
+        },
+        {
+          label: "customer",
+          stored: db.prepare<[string], { k: string; units: number }>(
+            "SELECT customer_id || '/' || day || '/' || kind AS k, units FROM report_customer_day_counts WHERE organisation_id = ?",
+          ),
+          fresh: db.prepare<[{ org: string }], { k: string; units: number }>(`SELECT customer_id || '/' || day || '/' || kind AS k, units FROM (${RECOUNT.customers})`),
+        },
+        {
+          label: "attendance",
+          stored: db.prepare<[string], { k: string; units: number }>(
+            "SELECT member_id || '/' || start_at || '/' || interaction_id AS k, 1 AS units FROM report_meeting_members WHERE organisation_id = ?",
+          ),
+          fresh: db.prepare<[{ org: string }], { k: string; units: number }>(
+            `SELECT member_id || '/' || start_at || '/' || interaction_id AS k, 1 AS units FROM (${RECOUNT.attendance})`,
+          ),
+        },
+        {
+          label: "list",
+          stored: db.prepare<[string], { k: string; units: number }>(
+            `SELECT json_array(customer_id, name, external_id, owner_member_id, last_interaction_at, last_email_reply_at) AS k, 1 AS units
+             FROM report_customer_list WHERE organisation_id = ?`,
+          ),
+          fresh: db.prepare<[{ org: string }], { k: string; units: number }>(
+            `SELECT json_array(customer_id, name, external_id, owner_member_id, last_interaction_at, last_email_reply_at) AS k, 1 AS units FROM (${RECOUNT.list})`,
+          ),
+        },
+      ],
     };
   }
 
@@ -125,19 +186,24 @@ export class ImpactReports {
     const key = `${kind}|${byMember}`;
     let st = this.groups.get(key);
     if (!st) {
+      // Without ANALYZE statistics SQLite can't tell that organisation_id is the same on every row;
+      // "+column" keeps it from choosing an organisation-wide index over the member's.
       const sql =
         kind === "email"
           ? `SELECT im.interaction_id AS id, 'email' AS kind,
                COUNT(DISTINCT im.message_key || char(31) || substr(im.at, 1, 10)) AS units,
                MIN(im.at) AS first_unit_at, MAX(im.at) AS last_unit_at
              FROM interaction_messages im
-             WHERE ${byMember ? "im.member_id = @member AND " : ""}im.organisation_id = @org AND im.direction IS NOT NULL
-               AND im.at >= @start AND im.at < @end
-             GROUP BY im.interaction_id`
-          : `SELECT i.id, 'meeting' AS kind, 1 AS units, i.first_at AS first_unit_at, i.first_at AS last_unit_at
-             FROM interactions i ${byMember ? "JOIN interaction_team_members t ON t.interaction_id = i.id AND t.member_id = @member" : ""}
-             WHERE i.organisation_id = @org AND i.kind = 'meeting' AND i.counted = 1
-               AND i.last_at >= @start AND i.last_at < @end AND i.first_at >= @start AND i.first_at < @end`;
+             WHERE ${byMember ? "im.member_id = @member AND +im.organisation_id = @org" : "im.organisation_id = @org"}
+               AND im.direction IS NOT NULL AND im.at >= @start AND im.at < @end
+             GROUP BY +im.interaction_id`
+          : byMember
+            ? `SELECT a.interaction_id AS id, 'meeting' AS kind, 1 AS units, a.start_at AS first_unit_at, a.start_at AS last_unit_at
+               FROM report_meeting_members a
+               WHERE a.organisation_id = @org AND a.member_id = @member AND a.start_at >= @start AND a.start_at < @end`
+            : `SELECT i.id, 'meeting' AS kind, 1 AS units, i.first_at AS first_unit_at, i.first_at AS last_unit_at
+               FROM interactions i
+               WHERE i.organisation_id = @org AND i.kind = 'meeting' AND i.counted = 1 AND i.first_at >= @start AND i.first_at < @end`;
       st = this.db.prepare(sql);
       this.groups.set(key, st);
     }
@@ -208,34 +274,30 @@ export class ImpactReports {
       .filter((i): i is DrilldownItem => i !== null);
   }
 
-  /** Recomputes the organisation's counters from the interactions tables (admin repair; migrations). */
-  rebuild(orgId: string): { dayRows: number; memberRows: number } {
+  /** Recomputes the organisation's derived tables from the interactions tables (admin repair). */
+  rebuild(orgId: string): { dayRows: number; memberRows: number; customerRows: number; attendanceRows: number; listRows: number } {
     return this.db.transaction(() => {
-      this.s.clearDays.run(orgId);
-      this.s.clearMembers.run(orgId);
-      const dayRows = this.s.fillDays.run({ org: orgId }).changes;
-      const memberRows = this.s.fillMembers.run({ org: orgId }).changes;
-      return { dayRows, memberRows };
+      for (const st of this.s.clear) st.run(orgId);
+      const p = { org: orgId };
+      return {
+        dayRows: this.s.fillDays.run(p).changes,
+        memberRows: this.s.fillMembers.run(p).changes,
+        customerRows: this.s.fillCustomers.run(p).changes,
+        attendanceRows: this.s.fillAttendance.run(p).changes,
+        listRows: this.s.fillList.run(p).changes,
+      };
     })();
   }
 
-  /** Differences between the stored counters and a recount (empty when the triggers kept them right). */
+  /** Differences between the trigger-kept tables and a recount (empty when the triggers kept them right). */
   verify(orgId: string): string[] {
     const diff: string[] = [];
-    const compare = (label: string, stored: Map<string, number>, fresh: Map<string, number>) => {
-      for (const [k, v] of fresh) if (stored.get(k) !== v) diff.push(`${label} ${k}: stored ${stored.get(k) ?? 0}, recount ${v}`);
-      for (const [k, v] of stored) if (!fresh.has(k)) diff.push(`${label} ${k}: stored ${v}, recount 0`);
-    };
-    compare(
-      "day",
-      new Map(this.s.storedDays.all(orgId).map((r) => [`${r.day}/${r.kind}`, r.units])),
-      new Map(this.s.recountDays.all({ org: orgId }).map((r) => [`${r.day}/${r.kind}`, r.units])),
-    );
-    compare(
-      "member",
-      new Map(this.s.storedMembers.all(orgId).map((r) => [`${r.day}/${r.member_id}/${r.kind}`, r.units])),
-      new Map(this.s.recountMembers.all({ org: orgId }).map((r) => [`${r.day}/${r.member_id}/${r.kind}`, r.units])),
-    );
+    for (const c of this.s.checks) {
+      const stored = new Map(c.stored.all(orgId).map((r) => [r.k, r.units]));
+      const fresh = new Map(c.fresh.all({ org: orgId }).map((r) => [r.k, r.units]));
+      for (const [k, v] of fresh) if (stored.get(k) !== v) diff.push(`${c.label} ${k}: stored ${stored.get(k) ?? 0}, recount ${v}`);
+      for (const [k, v] of stored) if (!fresh.has(k)) diff.push(`${c.label} ${k}: stored ${v}, recount 0`);
+    }
     return diff;
   }
 }

@@ -6,8 +6,8 @@
  */
 import type { Db } from "../db/database";
 import type { PeriodCounts } from "../../shared/api/reports";
-import type { ActivityInput, EmailUnit } from "./activity";
-import { eachDay, windowStart } from "./time";
+import { ACTIVITY_LOOKBACK_DAYS, REPLY_WINDOW_DAYS, type ActivityInput, type EmailUnit } from "./activity";
+import { addDays, eachDay } from "./time";
 
 export interface RefCopy {
   /** The team member whose mailbox holds this copy. */
@@ -52,10 +52,31 @@ export interface RefCustomerFacts {
   lastEmailReplyAt: string | null;
 }
 
+/** Emails and meetings per customer per UTC day (what report_customer_day_counts holds). */
+export function refCustomerDays(all: readonly RefInteraction[]): Map<string, Map<string, PeriodCounts>> {
+  const out = new Map<string, Map<string, PeriodCounts>>();
+  const at = (customerId: string, d: string) => {
+    let days = out.get(customerId);
+    if (!days) out.set(customerId, (days = new Map()));
+    let c = days.get(d);
+    if (!c) days.set(d, (c = { emails: 0, meetings: 0 }));
+    return c;
+  };
+  for (const ix of all) {
+    if (ix.kind === "meeting") {
+      if (ix.counted) at(ix.customerId, day(ix.start)).meetings++;
+      continue;
+    }
+    for (const m of ix.messages) for (const u of units(m)) at(ix.customerId, u.day).emails++;
+  }
+  return out;
+}
+
 export function refCustomerFacts(all: readonly RefInteraction[], now: Date): Map<string, RefCustomerFacts> {
   const nowIso = now.toISOString();
-  const from = windowStart(now, 30);
-  const inWindow = (at: string) => at > from && at <= nowIso;
+  const to = day(nowIso);
+  const from = addDays(to, -29);
+  const inWindow = (at: string) => day(at) >= from && day(at) <= to;
   const out = new Map<string, RefCustomerFacts>();
   const at = (id: string) => {
     let f = out.get(id);
@@ -67,6 +88,7 @@ export function refCustomerFacts(all: readonly RefInteraction[], now: Date): Map
     const f = at(ix.customerId);
     if (ix.kind === "meeting") {
       if (!ix.counted) continue;
+      // Meetings on the last 30 UTC days, including any later today.
       if (inWindow(ix.start)) f.meetingsLast30Days++;
       if (ix.start <= nowIso) f.lastInteractionAt = later(f.lastInteractionAt, ix.start);
       continue;
@@ -122,29 +144,25 @@ export function refImpact(all: readonly RefInteraction[], from: string, to: stri
 }
 
 /** The activity input of one customer (what ActivityReads.input reads with SQL). */
-export function refActivityInput(
-  all: readonly RefInteraction[],
-  customer: { id: string; name: string },
-  now: Date,
-  lookbackDays = 180,
-): ActivityInput {
+export function refActivityInput(all: readonly RefInteraction[], customer: { id: string; name: string }, now: Date): ActivityInput {
   const nowIso = now.toISOString();
-  const from = windowStart(now, lookbackDays);
-  const inWindow = (at: string) => at > from && at <= nowIso;
-  const emails: EmailUnit[] = [];
-  const meetings: string[] = [];
+  const today = day(nowIso);
+  const from = addDays(today, -(REPLY_WINDOW_DAYS - 1));
+  const fromDay = addDays(today, -(ACTIVITY_LOOKBACK_DAYS - 1));
   const mine = all.filter((ix) => ix.customerId === customer.id);
+  const days = new Map<string, PeriodCounts>();
+  for (const [d, c] of refCustomerDays(mine).get(customer.id) ?? []) if (d >= fromDay && d <= today) days.set(d, c);
+  const emails: EmailUnit[] = [];
   for (const ix of mine) {
-    if (ix.kind === "meeting") {
-      if (ix.counted && inWindow(ix.start)) meetings.push(ix.start);
-      continue;
-    }
+    if (ix.kind !== "email") continue;
     for (const m of ix.messages) {
-      for (const u of units(m, inWindow)) emails.push({ conversationId: ix.id, messageKey: m.key, at: u.at, fromTeam: m.fromTeam, fromContact: m.fromContact });
+      for (const u of units(m, (at) => at >= from && at <= nowIso)) {
+        emails.push({ conversationId: ix.id, messageKey: m.key, at: u.at, fromTeam: m.fromTeam, fromContact: m.fromContact });
+      }
     }
   }
   const facts = refCustomerFacts(mine, now).get(customer.id);
-  return { customerId: customer.id, name: customer.name, emails, meetings, lastInteractionAt: facts?.lastInteractionAt ?? null, lastEmailReplyAt: facts?.lastEmailReplyAt ?? null };
+  return { customerId: customer.id, name: customer.name, days, emails, lastInteractionAt: facts?.lastInteractionAt ?? null, lastEmailReplyAt: facts?.lastEmailReplyAt ?? null };
 }
 
 /** The organisation's interactions as the reference model sees them, read from the tables. */

@@ -71,6 +71,11 @@ export interface RequestOptions {
   prefer?: string[];
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /**
+   * Mailbox slots the request occupies. Graph runs up to 4 sub-requests of a $batch at once against
+   * the mailbox, so a batch counts as min(4, sub-requests), or it would push the mailbox past 4.
+   */
+  weight?: number;
 }
 
 /** Per-request state handed down the chain through the SDK's MiddlewareControl. */
@@ -83,6 +88,7 @@ export class SyncRequestOptions implements MiddlewareOptions {
   constructor(
     readonly memberId: string,
     readonly signal: AbortSignal | undefined,
+    readonly weight: number = 1,
   ) {}
 }
 
@@ -127,25 +133,30 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | null 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** A FIFO counting semaphore whose acquirers may take several units at once (a $batch takes up to 4). */
 class Semaphore {
   private active = 0;
-  private readonly waiters: Array<() => void> = [];
+  private readonly waiters: Array<{ units: number; resolve: () => void }> = [];
   constructor(private readonly limit: number) {}
 
-  async acquire(): Promise<() => void> {
-    if (this.active < this.limit) {
-      this.active++;
+  async acquire(units = 1): Promise<() => void> {
+    const n = Math.max(1, Math.min(units, this.limit));
+    if (this.waiters.length === 0 && this.active + n <= this.limit) {
+      this.active += n;
     } else {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      // FIFO: a newcomer never overtakes a waiter, so a $batch waiting for 4 units is not starved.
+      await new Promise<void>((resolve) => this.waiters.push({ units: n, resolve }));
     }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
-      // Hand the slot straight to the next waiter so a newcomer cannot overtake it.
-      if (next) next();
-      else this.active--;
+      this.active -= n;
+      while (this.waiters.length > 0 && this.active + this.waiters[0]!.units <= this.limit) {
+        const next = this.waiters.shift()!;
+        this.active += next.units;
+        next.resolve();
+      }
     };
   }
 
@@ -248,7 +259,7 @@ class GateMiddleware implements Middleware {
     let releaseGlobal: () => void;
     for (;;) {
       await sleep(gate.blockedUntil - Date.now(), o.signal);
-      releaseMailbox = await gate.slots.acquire();
+      releaseMailbox = await gate.slots.acquire(o.weight);
       // A Retry-After may have arrived while this request waited for its slot.
       if (Date.now() < gate.blockedUntil) {
         releaseMailbox();
@@ -262,7 +273,7 @@ class GateMiddleware implements Middleware {
       }
       break;
     }
-    gate.inFlight++;
+    gate.inFlight += o.weight;
     gate.peakInFlight = Math.max(gate.peakInFlight, gate.inFlight);
     try {
       await this.next.execute(context);
@@ -273,7 +284,7 @@ class GateMiddleware implements Middleware {
         if (wait !== null) gate.blockedUntil = Math.max(gate.blockedUntil, Date.now() + wait + this.limits.retryAfterMarginMs);
       }
     } finally {
-      gate.inFlight--;
+      gate.inFlight -= o.weight;
       releaseGlobal();
       releaseMailbox();
     }
@@ -331,6 +342,12 @@ class BodyMiddleware implements Middleware {
     const empty = text.length === 0 || response.status === 204 || response.status === 304;
     context.response = new Response(empty ? null : text, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
+}
+
+export interface BatchResult<T> {
+  /** HTTP status of the sub-response (0 when the batch never answered it). */
+  status: number;
+  body: T | null;
 }
 
 export interface MailboxRequestStats {
@@ -406,6 +423,47 @@ export class GraphDriver {
     return pathOrUrl.startsWith("/") ? pathOrUrl : `/${pathOrUrl}`;
   }
 
+  /**
+   * GETs through JSON $batch, 20 per batch. A batch answers 200 even when some of its requests were
+   * throttled: a 429 (or 5xx) sub-response holds the whole mailbox for its Retry-After, like any
+   * other, and only those requests are sent again. Returns one result per url, in order; a request
+   * still failing after the retries keeps its last status.
+   */
+  async batchGet<T>(memberId: string, urls: string[], options: { signal?: AbortSignal; maxRounds?: number } = {}): Promise<Array<BatchResult<T>>> {
+    const results: Array<BatchResult<T>> = urls.map(() => ({ status: 0, body: null }));
+    for (let start = 0; start < urls.length; start += 20) {
+      let pending = urls.slice(start, start + 20).map((url, i) => ({ index: start + i, url }));
+      for (let round = 0; round < (options.maxRounds ?? 6) && pending.length > 0; round++) {
+        const body = {
+          requests: pending.map((p) => ({ id: String(p.index), method: "GET", url: this.resolve(p.url), headers: { Prefer: 'IdType="ImmutableId"' } })),
+        };
+        const res = await this.post<{ responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }> }>(memberId, "/$batch", body, {
+          signal: options.signal,
+          weight: pending.length,
+        });
+        const retry: typeof pending = [];
+        let holdMs = 0;
+        for (const r of res.responses ?? []) {
+          const index = Number(r.id);
+          const entry = pending.find((p) => p.index === index);
+          if (!entry) continue;
+          results[index] = { status: r.status, body: (r.body ?? null) as T | null };
+          if (r.status === 429 || r.status === 500 || r.status === 502 || r.status === 503 || r.status === 504) {
+            retry.push(entry);
+            const header = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
+            const seconds = header !== undefined ? Number(header) : Number.NaN;
+            holdMs = Math.max(holdMs, Number.isFinite(seconds) ? seconds * 1000 : Math.min(this.limits.backoffMaxMs, this.limits.backoffBaseMs * 2 ** round));
+          }
+        }
+        // Sub-requests the batch did not answer at all are sent again too.
+        for (const p of pending) if (results[p.index]!.status === 0 && !retry.includes(p)) retry.push(p);
+        if (holdMs > 0) this.holdMailbox(memberId, holdMs);
+        pending = retry;
+      }
+    }
+    return results;
+  }
+
   get<T>(memberId: string, pathOrUrl: string, options: RequestOptions = {}): Promise<T> {
     return this.send<T>("GET", memberId, pathOrUrl, undefined, options);
   }
@@ -424,7 +482,7 @@ export class GraphDriver {
 
   private async send<T>(method: "GET" | "POST" | "PATCH" | "DELETE", memberId: string, pathOrUrl: string, body: unknown, options: RequestOptions): Promise<T> {
     const url = this.resolve(pathOrUrl);
-    const o = new SyncRequestOptions(memberId, options.signal);
+    const o = new SyncRequestOptions(memberId, options.signal, Math.max(1, Math.min(options.weight ?? 1, this.limits.perMailboxConcurrency)));
     this.requestCounts.set(memberId, (this.requestCounts.get(memberId) ?? 0) + 1);
     const request = this.client
       .api(url)

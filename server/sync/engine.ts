@@ -14,7 +14,8 @@
  *        incremental  the saved deltaLink: changes only (one request when nothing changed);
  *      410 / SyncStateNotFound resets the folder and enumerates again; facts it does not return go;
  *   3. the calendar view delta over [now − history, now + horizon], re-anchored weekly;
- *   4. removals that a complete pass has confirmed become final, aged facts are pruned.
+ *   4. messages that left a folder are looked up by id (20 per $batch): moved → the fact follows,
+ *      gone → the fact goes; facts that aged out of the window are pruned.
  * Every page is committed with its cursor in one transaction (store.ts): a crash resumes at the
  * last committed page.
  */
@@ -353,17 +354,8 @@ export class SyncEngine implements ItemDetailsFetcher {
       if (mailbox.resync_requested) this.store.applyResync(memberId, runId, this.mailWindowStart().toISOString());
       this.store.markHistoryStarted(memberId);
 
-      const passStart = this.now();
-      const first = await this.pass(ctx, true);
-      let finalizeBefore: Date | null = first ? passStart : null;
-      if (first && this.store.countPendingSince(memberId, passStart) > 0) {
-        // Messages left a folder during this pass. Had they moved, the folder they went to may have
-        // been read before the move: one more pass over the mail folders (one request each when
-        // nothing changed) settles it, so a move is never seen as a delete followed by an add.
-        const secondStart = this.now();
-        if (await this.pass(ctx, false)) finalizeBefore = secondStart;
-      }
-      if (finalizeBefore) this.store.finalizePendingRemovals(memberId, runId, finalizeBefore);
+      const first = await this.pass(ctx);
+      await this.settlePending(ctx);
       this.store.pruneAged(memberId, runId, this.mailWindowStart(), this.calendarWindow().start);
 
       const folders = this.store.folders(memberId);
@@ -400,6 +392,36 @@ export class SyncEngine implements ItemDetailsFetcher {
     }
   }
 
+  /**
+   * Messages that left a folder (@removed, reconcile, folder gone) are pending until Graph says where
+   * they are: asked by id (20 per $batch), the answer is exact whatever order the folders' pages
+   * arrived in — a move stays one fact, a stale page can never leave a fact in the wrong folder or
+   * lose it. 404 or a folder that is not synced: the fact goes. Unanswered ones wait for the next run.
+   */
+  private async settlePending(ctx: RunContext): Promise<void> {
+    const ids = this.store.pendingRemovals(ctx.memberId);
+    if (ids.length === 0) return;
+    let results;
+    try {
+      results = await this.driver.batchGet<{ id?: string; parentFolderId?: string }>(
+        ctx.memberId,
+        ids.map((id) => `/me/messages/${encodeURIComponent(id)}?$select=id,parentFolderId`),
+        { signal: ctx.signal },
+      );
+    } catch (error) {
+      if (isFatal(error, this.deps.tokens, ctx.signal)) throw error;
+      this.log.warn({ memberId: ctx.memberId, pending: ids.length, err: describeError(error) }, "could not settle pending removals; next run retries");
+      return;
+    }
+    const outcomes: Array<{ graphId: string; folderId: string | null }> = [];
+    results.forEach((r, i) => {
+      if (r.status === 404) outcomes.push({ graphId: ids[i]!, folderId: null });
+      else if (r.status === 200 && typeof r.body?.parentFolderId === "string") outcomes.push({ graphId: ids[i]!, folderId: r.body.parentFolderId });
+    });
+    const { moved, removed } = this.store.resolvePending(ctx.memberId, ctx.runId, outcomes);
+    if (moved + removed > 0) this.log.debug({ memberId: ctx.memberId, moved, removed }, "settled pending removals");
+  }
+
   private failureRetryAt(memberId: string): Date {
     const failures = (this.store.mailbox(memberId)?.consecutive_failures ?? 0) + 1;
     const ceiling = Math.min(this.config.failureBackoffMaxMs, this.config.failureBackoffBaseMs * 2 ** (failures - 1));
@@ -408,28 +430,26 @@ export class SyncEngine implements ItemDetailsFetcher {
     return new Date(Math.max(this.now().getTime() + backoff, graphSays));
   }
 
-  /** One pass over the mailbox; true when every part completed. */
-  private async pass(ctx: RunContext, full: boolean): Promise<boolean> {
+  /** One pass over the mailbox: listing, every mail folder, the calendar; true when every part completed. */
+  private async pass(ctx: RunContext): Promise<boolean> {
     let listed = true;
-    if (full) {
-      try {
-        await this.refreshFolders(ctx);
-      } catch (error) {
-        if (isFatal(error, this.deps.tokens, ctx.signal)) throw error;
-        listed = false;
-        this.log.warn({ memberId: ctx.memberId, err: describeError(error) }, "folder listing failed; syncing the known folders");
-      }
+    try {
+      await this.refreshFolders(ctx);
+    } catch (error) {
+      if (isFatal(error, this.deps.tokens, ctx.signal)) throw error;
+      listed = false;
+      this.log.warn({ memberId: ctx.memberId, err: describeError(error) }, "folder listing failed; syncing the known folders");
     }
     const tasks: Array<() => Promise<boolean>> = this.store
       .folders(ctx.memberId)
       .filter((f) => f.kind === "mail")
       .map((f) => () => this.syncMailFolder(ctx, f.folder_id));
-    if (full) tasks.push(() => this.syncCalendar(ctx));
-    const results = await this.pool(ctx, tasks);
+    tasks.push(() => this.syncCalendar(ctx));
+    const results = await this.pool(tasks);
     return listed && results.every(Boolean);
   }
 
-  private async pool(ctx: RunContext, tasks: Array<() => Promise<boolean>>): Promise<boolean[]> {
+  private async pool(tasks: Array<() => Promise<boolean>>): Promise<boolean[]> {
     const results: boolean[] = new Array(tasks.length).fill(false);
     let next = 0;
     let fatal: unknown;
@@ -445,7 +465,6 @@ export class SyncEngine implements ItemDetailsFetcher {
     };
     await Promise.all(Array.from({ length: Math.min(this.config.folderConcurrency, tasks.length) }, worker));
     if (fatal !== undefined) throw fatal;
-    void ctx;
     return results;
   }
 
@@ -464,37 +483,17 @@ export class SyncEngine implements ItemDetailsFetcher {
   private async wellKnownIds(ctx: RunContext): Promise<Map<string, string>> {
     const stored = this.store.wellKnownFolders(ctx.memberId);
     if (stored) return stored;
+    // One $batch instead of eight GETs; a mailbox without one of them (no archive) answers 404 for it.
+    const results = await this.driver.batchGet<{ id?: string }>(
+      ctx.memberId,
+      LABELLED_WELL_KNOWN.map((name) => `/me/mailFolders/${name}?$select=id`),
+      { signal: ctx.signal },
+    );
     const map = new Map<string, string>();
-    const body = {
-      requests: LABELLED_WELL_KNOWN.map((name, i) => ({ id: String(i), method: "GET", url: `/me/mailFolders/${name}?$select=id`, headers: { Prefer: 'IdType="ImmutableId"' } })),
-    };
-    // Sub-requests share the mailbox's 4-concurrency budget on Graph's side; one $batch of 8 costs one
-    // round trip instead of eight. A throttled (429) sub-response is retried on its own after its Retry-After.
-    let pending = body.requests;
-    for (let attempt = 0; attempt < 5 && pending.length > 0; attempt++) {
-      const res = await this.driver.post<{ responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: { id?: string } }> }>(
-        ctx.memberId,
-        "/$batch",
-        { requests: pending },
-        { signal: ctx.signal },
-      );
-      const retry: typeof pending = [];
-      let waitMs = 0;
-      for (const r of res.responses ?? []) {
-        const name = LABELLED_WELL_KNOWN[Number(r.id)];
-        if (!name) continue;
-        if (r.status === 200 && typeof r.body?.id === "string") map.set(name, r.body.id);
-        else if (r.status === 429 || r.status >= 500) {
-          retry.push(pending.find((p) => p.id === r.id)!);
-          const h = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
-          waitMs = Math.max(waitMs, h !== undefined && Number.isFinite(Number(h)) ? Number(h) * 1000 : 1000);
-        }
-      }
-      pending = retry.filter(Boolean);
-      // The next attempt (and every other request of the mailbox) waits in the driver's gate.
-      if (pending.length > 0) this.driver.holdMailbox(ctx.memberId, waitMs);
-    }
-    if (pending.length > 0) throw new Error("Could not resolve the well-known folders");
+    results.forEach((r, i) => {
+      if (r.status === 200 && typeof r.body?.id === "string") map.set(LABELLED_WELL_KNOWN[i]!, r.body.id);
+    });
+    if (results.some((r) => r.status !== 200 && r.status !== 404)) throw new Error("Could not resolve the well-known folders");
     this.store.saveWellKnownFolders(ctx.memberId, map);
     return map;
   }
@@ -606,7 +605,6 @@ export class SyncEngine implements ItemDetailsFetcher {
       const items = Array.isArray(page.value) ? page.value : [];
       const next = page["@odata.nextLink"];
       const deltaLink = page["@odata.deltaLink"];
-      if (process.env.SYNC_TRACE) console.log("TRACE page", folder.folder_id.slice(-12), folder.stage, items.length, next ? "next" : "delta", tokenOf(url), "->", tokenOf(next ?? deltaLink ?? ""), new Date().toISOString());
       if (!next && !deltaLink) throw new Error("A delta page had neither nextLink nor deltaLink");
       let advance: FolderAdvance;
       if (next) {
@@ -755,17 +753,6 @@ export class SyncEngine implements ItemDetailsFetcher {
       if (isNotFound(error)) return null;
       throw error;
     }
-  }
-}
-
-function tokenOf(url: string): string {
-  const m = /token=([^&]+)/.exec(url);
-  if (!m) return "initial";
-  try {
-    const body = m[1]!.slice(0, -6);
-    return Buffer.from(body, "base64url").toString("utf8").replace(/"n":"[^"]*",/, "");
-  } catch {
-    return "?";
   }
 }
 

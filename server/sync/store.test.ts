@@ -71,11 +71,28 @@ describe("import", () => {
     assert.equal(store.mailFact(memberId, "m1")!.folderId, "B");
     // m2 moves A → B: A's @removed first (pending), then B's add takes it back.
     store.applyMailPage(memberId, runId, "A", [{ id: "m2", "@removed": { reason: "deleted" } }, { id: "never-seen", "@removed": { reason: "deleted" } }], { cursor: "d4" });
-    assert.equal(store.finalizePendingRemovals(memberId, runId, new Date(Date.now() - 60_000)), 0, "not final before a later complete pass");
+    assert.deepEqual(store.pendingRemovals(memberId), ["m2"], "pending until Graph says where it is");
     store.applyMailPage(memberId, runId, "B", [msg("m2", "2025-03-02T10:00:00Z")], { cursor: "b2" });
-    assert.equal(store.finalizePendingRemovals(memberId, runId, new Date(Date.now() + 60_000)), 0, "taken back: nothing to remove");
+    assert.deepEqual(store.pendingRemovals(memberId), [], "taken back by the new folder's add");
+    assert.deepEqual(store.resolvePending(memberId, runId, [{ graphId: "m2", folderId: null }]), { moved: 0, removed: 0 }, "a late answer does not undo that");
     assert.equal(store.mailFacts(memberId).length, 2);
     assert.ok(!changes.some((c) => c.removedMailIds.length > 0), "never announced as removed");
+  });
+
+  test("pending facts follow what Graph says by id: moved (kept, silently), gone or out of scope (removed, announced)", () => {
+    const { memberId, store, runId, changes } = setup();
+    store.applyMailPage(memberId, runId, "A", [msg("x", "2025-03-01T10:00:00Z"), msg("y", "2025-03-01T11:00:00Z"), msg("z", "2025-03-01T12:00:00Z")], { cursor: "d1" });
+    store.applyMailPage(memberId, runId, "A", ["x", "y", "z"].map((id) => ({ id, "@removed": { reason: "deleted" } })), { cursor: "d2" });
+    const before = changes.length;
+    const result = store.resolvePending(memberId, runId, [
+      { graphId: "x", folderId: "B" },
+      { graphId: "y", folderId: null },
+      { graphId: "z", folderId: "deleted-items-id" },
+    ]);
+    assert.deepEqual(result, { moved: 1, removed: 2 });
+    assert.equal(store.mailFact(memberId, "x")!.folderId, "B");
+    assert.deepEqual(changes.slice(before).flatMap((c) => c.removedMailIds).sort(), ["y", "z"]);
+    assert.deepEqual(store.pendingRemovals(memberId), []);
   });
 
   test("a write from a run that lost its claim is refused and leaves nothing", () => {

@@ -338,7 +338,7 @@ export class SyncStore {
       this.db
         .prepare(`UPDATE sync_folders SET stage = 'initial', cursor = NULL, backfill_upper = NULL, generation = generation + 1,
           enumerated = 0, oldest_seen = NULL, window_start = CASE kind WHEN 'mail' THEN ? ELSE window_start END,
-          anchored_at = CASE kind WHEN 'calendar' THEN NULL ELSE anchored_at END, updated_at = ? WHERE member_id = ?`)
+          updated_at = ? WHERE member_id = ?`)
         .run(mailWindowStart, now, memberId);
       this.db
         .prepare("UPDATE sync_mailboxes SET resync_requested = 0, history_done_at = NULL, history_started_at = ?, updated_at = ? WHERE member_id = ?")
@@ -476,8 +476,8 @@ export class SyncStore {
       );
     if (!advance.reconcile) return;
     if (folder.kind === "mail") {
-      // Facts of this folder the complete enumeration did not return: gone from the folder (or moved;
-      // the pending mark lets another folder's delta claim them before the removal becomes final).
+      // Facts of this folder the complete enumeration did not return: gone from the folder. Deleted or
+      // moved? Another folder's delta, or the lookup by id at the end of the run, decides (pending).
       this.db
         .prepare(`UPDATE sync_mail_facts SET pending_removal_at = ? WHERE member_id = ? AND folder_id = ? AND seen_generation < ?
           AND pending_removal_at IS NULL`)
@@ -517,7 +517,6 @@ export class SyncStore {
           // Only the folder that holds the fact may remove it: a move's @removed arriving after the
           // new folder's add must not delete the moved message. Unknown ids are a no-op.
           if (this.s.markPending.run(now, memberId, item.id, folderId).changes === 1) res.removed++;
-          if (process.env.SYNC_TRACE) console.log("TRACE removed", folderId.slice(-12), item.id.slice(-16), now);
           continue;
         }
         res.returned++;
@@ -563,7 +562,6 @@ export class SyncStore {
         });
         changes.upsertedMail.push(fact);
         res.upserted++;
-        if (process.env.SYNC_TRACE) console.log("TRACE upsert", folderId.slice(-12), fact.graphId.slice(-16), existing?.folder_id.slice(-12), now);
       }
       this.options.fault?.("after-facts", { memberId, folderId });
       this.commitAdvance(folder, advance, res, changes);
@@ -660,31 +658,46 @@ export class SyncStore {
     return result;
   }
 
-  /** Pending removals marked before `before` become final (no complete pass since has found the message elsewhere). */
-  finalizePendingRemovals(memberId: string, runId: string, before: Date): number {
-    return this.db.transaction(() => {
-      this.assertClaim(memberId, runId);
-      const rows = this.db
-        .prepare<[string, string], { graph_id: string }>(
-          "SELECT graph_id FROM sync_mail_facts WHERE member_id = ? AND pending_removal_at IS NOT NULL AND pending_removal_at < ?",
-        )
-        .all(memberId, before.toISOString());
-      if (rows.length === 0) return 0;
-      const del = this.db.prepare("DELETE FROM sync_mail_facts WHERE member_id = ? AND graph_id = ?");
-      for (const r of rows) del.run(memberId, r.graph_id);
-      const changes = emptyChanges(memberId);
-      changes.removedMailIds = rows.map((r) => r.graph_id);
-      this.options.listener.onFactsChanged(changes);
-      return rows.length;
-    })();
+  /** Mail facts that left their folder and wait for Graph to say where the message is now. */
+  pendingRemovals(memberId: string): string[] {
+    return this.db
+      .prepare<[string], { graph_id: string }>("SELECT graph_id FROM sync_mail_facts WHERE member_id = ? AND pending_removal_at IS NOT NULL ORDER BY graph_id")
+      .all(memberId)
+      .map((r) => r.graph_id);
   }
 
-  countPendingSince(memberId: string, since: Date): number {
-    return (
-      this.db
-        .prepare<[string, string], { n: number }>("SELECT COUNT(*) AS n FROM sync_mail_facts WHERE member_id = ? AND pending_removal_at >= ?")
-        .get(memberId, since.toISOString())?.n ?? 0
-    );
+  /**
+   * What Graph said about pending facts, by id: in a synced folder → the fact stays (moved there);
+   * gone (folderId null) or in a folder we do not sync → the fact is removed and announced.
+   * A fact whose pending mark was taken back meanwhile (a delta page re-added it) is left alone.
+   */
+  resolvePending(memberId: string, runId: string, outcomes: Array<{ graphId: string; folderId: string | null }>): { moved: number; removed: number } {
+    if (outcomes.length === 0) return { moved: 0, removed: 0 };
+    return this.db.transaction(() => {
+      this.assertClaim(memberId, runId);
+      const synced = new Set(this.folders(memberId).filter((f) => f.kind === "mail").map((f) => f.folder_id));
+      const stillPending = this.db.prepare<[string, string], { graph_id: string }>(
+        "SELECT graph_id FROM sync_mail_facts WHERE member_id = ? AND graph_id = ? AND pending_removal_at IS NOT NULL",
+      );
+      const keep = this.db.prepare("UPDATE sync_mail_facts SET folder_id = ?, pending_removal_at = NULL, updated_at = ? WHERE member_id = ? AND graph_id = ?");
+      const del = this.db.prepare("DELETE FROM sync_mail_facts WHERE member_id = ? AND graph_id = ?");
+      const changes = emptyChanges(memberId);
+      let moved = 0;
+      const now = this.iso();
+      for (const o of outcomes) {
+        if (!stillPending.get(memberId, o.graphId)) continue;
+        if (o.folderId !== null && synced.has(o.folderId)) {
+          // The folder is not part of any decision: nothing for the interactions engine to hear.
+          keep.run(o.folderId, now, memberId, o.graphId);
+          moved++;
+        } else {
+          del.run(memberId, o.graphId);
+          changes.removedMailIds.push(o.graphId);
+        }
+      }
+      if (hasChanges(changes)) this.options.listener.onFactsChanged(changes);
+      return { moved, removed: changes.removedMailIds.length };
+    })();
   }
 
   /** Facts that aged out of the window: mail received before `mailBefore`, events that ended before `eventsBefore`. */

@@ -81,7 +81,8 @@ CREATE TABLE sync_mail_facts (
   participants TEXT NOT NULL,
   seen_generation INTEGER NOT NULL,
   -- Set when the message left its folder (@removed, reconcile, folder gone). It may have moved to a
-  -- folder not read yet: the removal becomes final only after a later complete pass has not found it.
+  -- folder not read yet (or a page may have arrived late): the run asks Graph for the message by id;
+  -- found in a synced folder → the fact follows it, otherwise it is removed.
   pending_removal_at TEXT,
   updated_at TEXT NOT NULL,
   PRIMARY KEY (member_id, graph_id)
