@@ -233,12 +233,17 @@ test("journey: authenticate, initial sync, customer preview, why + add alias, pi
 
   // The sync did reach the held request (it cannot have finished without it).
   await waitFor("the held Graph request", () => fx.control<{ held: number }>("GET", "/pipeline/faults"), (r) => r.body.held >= 1);
+  // The newsletter's preview was asked before the sync finished: the pane asks again once it has.
+  const previewAfterSync = page.waitForRequest((r) => r.url() === `${fx.baseUrl}/api/preview` && r.method() === "POST", { timeout: UI_TIMEOUT });
   await fx.control("POST", "/pipeline/faults/release");
   await fx.control("DELETE", "/pipeline/faults");
 
   // 4. Connected, with the last sync time (the pane polls while the initial sync runs).
   await page.getByText("Connected", { exact: true }).waitFor({ timeout: UI_TIMEOUT });
   await authenticatedHeadline(page).waitFor();
+  await previewAfterSync;
+  // The "Connected <account>" notice has gone by itself: one green bar, the card's.
+  await page.getByText(`Connected ${maria.address}.`, { exact: false }).first().waitFor({ state: "detached", timeout: UI_TIMEOUT });
   const connected = await connection(maria.oid);
   assert.equal(connected.state, "connected");
   assert.ok(connected.lastSyncAt);
@@ -355,6 +360,10 @@ test("a member of a tenant that requires admin consent: the pane explains admin 
   assert.ok(href && href.startsWith(`${fx.emulator.url}/${tenant.tenantId}/adminconsent?`), `admin-consent link: ${href}`);
   assert.equal(new URL(href).searchParams.get("client_id"), fx.emulator.demoApp.clientId);
   assert.equal(href, status.adminConsentUrl);
+  // The link is shown once (no notice repeating it), with a button to copy it for the admin.
+  assert.equal(await page.getByText(/\/adminconsent\?/).count(), 1, await page.locator("main").innerText());
+  await page.getByRole("button", { name: "Copy approval link" }).click();
+  await page.getByText("Copied. Paste it into a message to your admin.").waitFor();
   await shot(page, "admin-consent-required");
 
   // The admin opens the link and approves; then the member authenticates.
@@ -391,10 +400,13 @@ test("connection lost (the user's sessions are revoked in Entra ID): the pane sa
   assert.ok(lost.lastError);
   await fx.control("DELETE", "/pipeline/faults");
 
-  // The pane, opened again, says so and offers to re-authenticate.
-  await page.reload();
+  // The pinned pane notices by itself (it checks again when the selection changes), says so and offers one
+  // action: re-authenticate.
+  assert.equal(await selectItem(page, null), 1);
   await page.getByText("Connection lost").waitFor({ timeout: UI_TIMEOUT });
   await page.getByRole("button", { name: "Re-authenticate" }).waitFor();
+  assert.equal(await startButton(page).count(), 0, "one action, not two doing the same");
+  assert.equal(await page.getByRole("button", { name: /authenticat/i }).count(), 1);
   await page.getByText(/^Last sync: \d/).waitFor(); // what synced before stays
   await shot(page, "connection-lost");
 

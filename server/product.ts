@@ -10,6 +10,8 @@ import { addinRoutes } from "./addin-host";
 import { createServerInteractions, type ServerInteractions } from "./interactions";
 import { createServerSync, type ServerSync, type ServerSyncOptions } from "./sync";
 import { reportsRoutes } from "./reports";
+import { productOpenApi } from "./api/openapi-product";
+import type { AppOptions } from "./app";
 
 export interface ProductOptions {
   overrides?: ContextOverrides;
@@ -28,6 +30,19 @@ export interface Product {
   close(): Promise<void>;
 }
 
+/** The routes the product adds to the foundation's app, and their OpenAPI description. */
+export function productAppOptions(ctx: ServerContext, parts: { sync: Pick<ServerSync, "routes">; interactions: Pick<ServerInteractions, "routes" | "engine"> }): AppOptions {
+  return {
+    mount: (app) => {
+      app.use(parts.sync.routes);
+      app.use(parts.interactions.routes);
+      app.use(reportsRoutes({ db: ctx.db, authenticator: ctx.authenticator, refreshDueActivity: () => parts.interactions.engine.refreshDueActivity() }));
+      app.use(addinRoutes(ctx.config));
+    },
+    openApi: productOpenApi,
+  };
+}
+
 export async function startProduct(config: Config, options: ProductOptions = {}): Promise<Product> {
   const ctx = createServerContext(config, options.overrides);
   const interactions = createServerInteractions(ctx, {
@@ -40,14 +55,7 @@ export async function startProduct(config: Config, options: ProductOptions = {})
   });
   interactions.useSync({ details: sync.details, driver: sync.engine.driver });
 
-  const http = await startServer(ctx, {
-    mount: (app) => {
-      app.use(sync.routes);
-      app.use(interactions.routes);
-      app.use(reportsRoutes({ db: ctx.db, authenticator: ctx.authenticator, refreshDueActivity: () => interactions.engine.refreshDueActivity() }));
-      app.use(addinRoutes(config));
-    },
-  });
+  const http = await startServer(ctx, productAppOptions(ctx, { sync, interactions }));
   interactions.start();
   if (options.startSync ?? true) sync.start();
 

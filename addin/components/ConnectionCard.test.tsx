@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ConnectionState, ConnectionStatus } from "../../shared/api/contract";
 import { ConnectionCard } from "./ConnectionCard";
+import { COPIED_TEXT, CopyButton } from "./CopyButton";
 import { buttonsOf, noop, renderHtml, textOf } from "../test-support";
 
 const NOW = new Date("2025-11-27T09:00:00Z");
@@ -64,20 +65,30 @@ test("initial sync before the estimate: an indeterminate bar and the count so fa
   assert.doesNotMatch(html, /aria-valuenow/);
 });
 
-test("admin consent required: plain words and the link to forward to an admin", () => {
+test("admin consent required: plain words, the link to forward to an admin shown once, and a copy button", () => {
   const url = "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=abc";
   const { html, text, buttons } = render(status("admin_consent_required", { adminConsentUrl: url }));
-  assert.deepEqual(buttons, ["Click to start authentication"]);
+  assert.deepEqual(buttons, ["Click to start authentication", "Copy approval link"]);
   assert.match(text, /Admin approval needed/);
   assert.match(text, /Send the approval link below to your Microsoft 365 admin/);
   assert.ok(html.includes(`href="${url.replace(/&/g, "&amp;")}"`));
+  assert.equal(text.split("/adminconsent?").length - 1, 1, `the link once: ${text}`);
 });
 
-test("connection lost: says why and offers Re-authenticate", () => {
-  const { text, buttons } = render(status("connection_lost"));
+test("admin consent: what 'Copy approval link' did, in words (announced)", () => {
+  const url = "https://login.microsoftonline.com/t/adminconsent?client_id=abc";
+  const copied = renderHtml(<CopyButton text={url} label="Copy approval link" initialResult="copied" />);
+  assert.match(copied, /role="status"/);
+  assert.match(textOf(copied), new RegExp(COPIED_TEXT.replace(/[.]/g, "\\.")));
+  assert.match(textOf(renderHtml(<CopyButton text={url} label="Copy approval link" initialResult="failed" />)), /Select the link above and copy it/);
+});
+
+test("connection lost: says why and offers one action, Re-authenticate", () => {
+  const { text, buttons } = render(status("connection_lost", { lastSyncAt: "2025-11-27T08:45:00Z" }));
   assert.match(text, /Connection lost/);
   assert.match(text, /Microsoft password changed/);
-  assert.deepEqual(buttons, ["Click to start authentication", "Re-authenticate"]);
+  assert.deepEqual(buttons, ["Re-authenticate"]);
+  assert.match(text, /Last sync: 27 Nov 2025, 08:45/);
 });
 
 test("temporarily failing: when it retries, Sync now, and the last error", () => {
@@ -95,7 +106,7 @@ test("every state has a headline, a plain-words title and text", () => {
   const states: ConnectionState[] = ["not_connected", "connected", "initial_sync", "admin_consent_required", "connection_lost", "temporarily_failing"];
   for (const s of states) {
     const { text } = render(status(s));
-    assert.ok(/Authenticated|Click to start authentication/.test(text), s);
+    assert.ok(/Authenticated|Click to start authentication|Re-authenticate/.test(text), s);
     assert.ok(/Last sync:/.test(text), s);
   }
 });

@@ -17,8 +17,9 @@ import {
 import { useEffect, useRef, useState } from "react";
 import type { ConnectionStatus } from "../../shared/api/contract";
 import type { ConnectionBusy, Notice } from "../hooks/useConnection";
-import { START_LABEL, connectionView } from "../logic/connection";
+import { connectionView } from "../logic/connection";
 import type { FormatOptions } from "../logic/format";
+import { CopyButton } from "./CopyButton";
 import { NoticeBar } from "./NoticeBar";
 import { RevokeConfirmation } from "./RevokeConfirmation";
 
@@ -27,6 +28,7 @@ const useStyles = makeStyles({
   headline: { fontWeight: tokens.fontWeightSemibold },
   account: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
   actions: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS },
+  consent: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalXS },
   consentUrl: { wordBreak: "break-all" },
   lastSync: { color: tokens.colorNeutralForeground3 },
   lastError: { color: tokens.colorNeutralForeground3, wordBreak: "break-word" },
@@ -40,6 +42,8 @@ export interface ConnectionCardProps {
   onRevoke: () => void;
   onSyncNow: () => void;
   onOpenUrl: (url: string) => void;
+  /** For tests: what "Copy approval link" does (default: the clipboard). */
+  onCopy?: (text: string) => Promise<boolean>;
   /** For tests: a fixed clock and locale. */
   now?: Date;
   format?: FormatOptions;
@@ -82,13 +86,8 @@ export function ConnectionCard(props: ConnectionCardProps) {
         </Body1>
       ) : (
         <div>
-          <Button
-            appearance={view.reauthenticate ? "secondary" : "primary"}
-            onClick={onAuthenticate}
-            disabled={working}
-            icon={busy === "authenticate" ? <Spinner size="tiny" /> : undefined}
-          >
-            {START_LABEL}
+          <Button appearance="primary" onClick={onAuthenticate} disabled={working} icon={busy === "authenticate" ? <Spinner size="tiny" /> : undefined}>
+            {view.startLabel}
           </Button>
         </div>
       )}
@@ -103,7 +102,8 @@ export function ConnectionCard(props: ConnectionCardProps) {
       )}
       {status.accountAddress && <Caption1 className={styles.account}>Mailbox: {status.accountAddress}</Caption1>}
 
-      <MessageBar intent={view.tone} layout="multiline">
+      {/* Keyed by state: a new state is a new bar, which Fluent announces (a pinned pane changes state by itself). */}
+      <MessageBar key={status.state} intent={view.tone} layout="multiline">
         <MessageBarBody>
           <MessageBarTitle>{view.title}</MessageBarTitle> {view.text}
         </MessageBarBody>
@@ -116,7 +116,7 @@ export function ConnectionCard(props: ConnectionCardProps) {
       )}
 
       {view.adminConsentUrl && (
-        <div>
+        <div className={styles.consent}>
           <Text as="p" block>
             Approval link for your admin:
           </Text>
@@ -130,21 +130,15 @@ export function ConnectionCard(props: ConnectionCardProps) {
           >
             {view.adminConsentUrl}
           </Link>
+          <CopyButton text={view.adminConsentUrl} label="Copy approval link" copy={props.onCopy} />
         </div>
       )}
 
-      {(view.reauthenticate || view.syncNow) && (
+      {view.syncNow && (
         <div className={styles.actions}>
-          {view.reauthenticate && (
-            <Button appearance="primary" onClick={onAuthenticate} disabled={working}>
-              Re-authenticate
-            </Button>
-          )}
-          {view.syncNow && (
-            <Button onClick={onSyncNow} disabled={working} icon={busy === "sync" ? <Spinner size="tiny" /> : undefined}>
-              Sync now
-            </Button>
-          )}
+          <Button onClick={onSyncNow} disabled={working} icon={busy === "sync" ? <Spinner size="tiny" /> : undefined}>
+            Sync now
+          </Button>
         </div>
       )}
 

@@ -4,6 +4,7 @@ import type { ConnectionController } from "../hooks/useConnection";
 import { useOpenMessage } from "../hooks/useOpenMessage";
 import { usePreview } from "../hooks/usePreview";
 import type { SettingsController } from "../hooks/useSettings";
+import { dataVersion } from "../logic/connection";
 import type { PaneServices } from "../services";
 import { CustomerCard } from "./CustomerCard";
 import { ProblemNotice } from "./ProblemNotice";
@@ -42,7 +43,9 @@ export interface ThisEmailProps {
 export function ThisEmail({ api, mailbox, connection, settings, onOpenUrl, onSignIn }: ThisEmailProps) {
   const styles = useStyles();
   const message = useOpenMessage(mailbox);
-  const { preview, loading, problem, retry } = usePreview(api, message);
+  // Connecting, the end of the initial sync and every newer sync can change both answers: ask again then.
+  const version = dataVersion(connection.status);
+  const { preview, loading, problem, retry } = usePreview(api, message, version);
 
   return (
     <section className={styles.root} aria-labelledby="email-heading" aria-busy={loading}>
@@ -66,7 +69,7 @@ export function ThisEmail({ api, mailbox, connection, settings, onOpenUrl, onSig
               ))}
             </div>
           )}
-          <WhyPanel api={api} message={message} connection={connection} settings={settings} onOpenUrl={onOpenUrl} onSignIn={onSignIn} />
+          <WhyPanel api={api} message={message} version={version} connection={connection} settings={settings} onOpenUrl={onOpenUrl} onSignIn={onSignIn} />
         </>
       )}
     </section>

@@ -4,6 +4,7 @@ import type { Fix, OpenMessage, WhyResponse } from "../../shared/api/contract";
 import type { ApiClient } from "../api/client";
 import type { ConnectionController, Notice } from "../hooks/useConnection";
 import type { SettingsController } from "../hooks/useSettings";
+import { versionChanged } from "../logic/connection";
 import { messageKey } from "../office/mailbox";
 import { NoticeBar } from "./NoticeBar";
 import { ProblemNotice } from "./ProblemNotice";
@@ -17,6 +18,8 @@ const useStyles = makeStyles({
 export interface WhyPanelProps {
   api: ApiClient;
   message: OpenMessage;
+  /** The connection's data version (logic/connection.ts dataVersion): a shown answer is checked again when it changes. */
+  version?: string | null;
   connection: Pick<ConnectionController, "authenticate" | "syncNow">;
   settings: Pick<SettingsController, "addAlias" | "setToggle">;
   onOpenUrl: (url: string) => void;
@@ -24,7 +27,7 @@ export interface WhyPanelProps {
 }
 
 /** "Why wasn't this synced?": asks the server, shows the reasons, and applies a fix then checks again. */
-export function WhyPanel({ api, message, connection, settings, onOpenUrl, onSignIn }: WhyPanelProps) {
+export function WhyPanel({ api, message, version = null, connection, settings, onOpenUrl, onSignIn }: WhyPanelProps) {
   const styles = useStyles();
   const [why, setWhy] = useState<WhyResponse | null>(null);
   const [loading, setLoading] = useState(false);
@@ -44,19 +47,38 @@ export function WhyPanel({ api, message, connection, settings, onOpenUrl, onSign
     setAwaitingContact(false);
   }, [key]);
 
-  const check = useCallback(async () => {
-    const asked = key;
-    setLoading(true);
-    setProblem(null);
-    try {
-      const result = await api.why({ internetMessageId: message.internetMessageId, restId: message.restId });
-      if (current.current === asked) setWhy(result);
-    } catch (error) {
-      if (current.current === asked) setProblem(error);
-    } finally {
-      if (current.current === asked) setLoading(false);
-    }
-  }, [api, key, message.internetMessageId, message.restId]);
+  /** quiet: the answer on screen stays until the new one arrives, and a failure keeps it. */
+  const check = useCallback(
+    async (quiet = false) => {
+      const asked = key;
+      if (!quiet) {
+        setLoading(true);
+        setProblem(null);
+      }
+      try {
+        const result = await api.why({ internetMessageId: message.internetMessageId, restId: message.restId });
+        if (current.current === asked) setWhy(result);
+      } catch (error) {
+        if (current.current === asked && !quiet) setProblem(error);
+      } finally {
+        if (current.current === asked && !quiet) setLoading(false);
+      }
+    },
+    [api, key, message.internetMessageId, message.restId],
+  );
+
+  // The connection changed or a sync finished: a shown answer may be out of date. Not while a fix is being
+  // applied (it checks again itself) or a check is running.
+  const busyRef = useRef(false);
+  busyRef.current = loading || applying !== null;
+  const shown = useRef(false);
+  shown.current = why !== null;
+  const lastVersion = useRef(version);
+  useEffect(() => {
+    const before = lastVersion.current;
+    lastVersion.current = version;
+    if (versionChanged(before, version) && shown.current && !busyRef.current) void check(true);
+  }, [version, check]);
 
   const applyFix = useCallback(
     async (fix: Fix, index: number) => {

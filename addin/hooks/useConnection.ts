@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ConnectionStatus } from "../../shared/api/contract";
 import type { PaneServices } from "../services";
-import { connectionView } from "../logic/connection";
+import { START_LABEL, checkDelayMs, connectionView } from "../logic/connection";
+import { ConnectionWatch, type WatchClock, type WatchVisibility } from "../logic/connection-watch";
 import type { DialogOutcome } from "../office/dialog";
 
 export type ConnectionBusy = "authenticate" | "revoke" | "sync" | null;
@@ -22,27 +23,55 @@ export interface ConnectionController {
   syncNow(): Promise<void>;
 }
 
-export function outcomeNotice(outcome: DialogOutcome): Notice | null {
+/** Success notices ("Connected …") go after this long: the card shows the lasting state. */
+export const SUCCESS_NOTICE_MS = 8000;
+
+/** How long a notice stays (null: until the next action replaces it). */
+export function noticeLifetimeMs(notice: Notice | null): number | null {
+  return notice?.tone === "success" ? SUCCESS_NOTICE_MS : null;
+}
+
+/**
+ * The authentication dialog's result in plain words, given the status read right after it (`status`) and the
+ * label of the button that starts authentication again (`startLabel`).
+ */
+export function outcomeNotice(outcome: DialogOutcome, status: ConnectionStatus | null = null, startLabel: string = START_LABEL): Notice | null {
   switch (outcome.kind) {
     case "message":
       if (outcome.status === "connected") return { tone: "success", text: outcome.message ?? "Connected. Your emails and meetings will start syncing shortly." };
-      // The card explains what admin approval means; the server's words add the specifics.
-      if (outcome.status === "admin_consent_required") return outcome.message ? { tone: "warning", text: outcome.message } : null;
-      return { tone: "error", text: outcome.message ?? "Authentication didn't finish. Click to start authentication to try again." };
+      if (outcome.status === "admin_consent_required") {
+        // The card says what admin approval means and shows the approval link once; the server's words
+        // would repeat both.
+        if (status?.state === "admin_consent_required" && status.adminConsentUrl) return null;
+        return outcome.message ? { tone: "warning", text: outcome.message } : null;
+      }
+      return { tone: "error", text: outcome.message ?? `Authentication didn't finish. ${startLabel} to try again.` };
     case "closed":
-      return { tone: "info", text: "The sign-in window was closed before it finished. Click to start authentication when you're ready." };
+      return { tone: "info", text: `The sign-in window was closed before it finished. ${startLabel} when you're ready.` };
     case "failed":
       return { tone: "error", text: outcome.message };
   }
 }
 
-export function useConnection(services: PaneServices): ConnectionController {
-  const { api, openAuthDialog } = services;
+export interface UseConnectionOptions {
+  /** For tests: the watch's clock and visibility. */
+  clock?: WatchClock;
+  visibility?: WatchVisibility;
+}
+
+export function useConnection(services: PaneServices, options: UseConnectionOptions = {}): ConnectionController {
+  const { api, openAuthDialog, mailbox } = services;
   const [status, setStatus] = useState<ConnectionStatus | null>(null);
   const [problem, setProblem] = useState<unknown>(null);
   const [busy, setBusy] = useState<ConnectionBusy>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const mounted = useRef(true);
+  /** Bumped when an action starts: a check that was already under way must not overwrite its answer. */
+  const epoch = useRef(0);
+  /** "Sync now" was clicked at this time, while lastSyncAt was this; followed until the sync finishes. */
+  const [syncRequested, setSyncRequested] = useState<{ at: number; lastSyncAt: string | null } | null>(null);
+  const statusRef = useRef<ConnectionStatus | null>(null);
+  statusRef.current = status;
 
   useEffect(() => {
     mounted.current = true;
@@ -52,13 +81,14 @@ export function useConnection(services: PaneServices): ConnectionController {
   }, []);
 
   const refresh = useCallback(async () => {
+    const started = epoch.current;
     try {
       const next = await api.connection();
-      if (!mounted.current) return;
+      if (!mounted.current || epoch.current !== started) return;
       setStatus(next);
       setProblem(null);
     } catch (error) {
-      if (mounted.current) setProblem(error);
+      if (mounted.current && epoch.current === started) setProblem(error);
     }
   }, [api]);
 
@@ -66,16 +96,43 @@ export function useConnection(services: PaneServices): ConnectionController {
     void refresh();
   }, [refresh]);
 
-  // Poll while the initial sync runs (and once a failing sync is due to retry).
-  const pollAfterMs = useMemo(() => (status ? connectionView(status).pollAfterMs : null), [status]);
+  // Re-check now and then, on selection changes, and while syncs run (logic/connection-watch.ts).
+  const { clock, visibility } = options;
+  const watch = useMemo(() => new ConnectionWatch(refresh, clock, visibility), [refresh, clock, visibility]);
   useEffect(() => {
-    if (pollAfterMs === null || busy) return;
-    const timer = window.setTimeout(() => void refresh(), pollAfterMs);
+    watch.start();
+    return () => watch.stop();
+  }, [watch]);
+  useEffect(() => mailbox.onChange(() => watch.nudge()), [mailbox, watch]);
+  useEffect(() => watch.pause(busy !== null), [busy, watch]);
+
+  const followingSync = syncRequested !== null && status !== null && status.lastSyncAt === syncRequested.lastSyncAt && status.state !== "connection_lost";
+  useEffect(() => {
+    if (syncRequested && !followingSync) setSyncRequested(null);
+  }, [syncRequested, followingSync]);
+  useEffect(() => {
+    watch.setDelay(checkDelayMs(status, new Date(), followingSync ? syncRequested.at : null));
+  }, [status, followingSync, syncRequested, watch]);
+
+  // "Connected …" fades once read: the card keeps showing the state (no second green bar).
+  useEffect(() => {
+    const lifetime = noticeLifetimeMs(notice);
+    if (lifetime === null) return;
+    const timer = window.setTimeout(() => setNotice((current) => (current === notice ? null : current)), lifetime);
     return () => window.clearTimeout(timer);
-  }, [pollAfterMs, busy, status, refresh]);
+  }, [notice]);
+
+  const applyStatus = useCallback(
+    (next: ConnectionStatus) => {
+      setStatus(next);
+      watch.checked();
+    },
+    [watch],
+  );
 
   const run = useCallback(
     async (kind: Exclude<ConnectionBusy, null>, action: () => Promise<void>) => {
+      epoch.current++;
       setBusy(kind);
       setNotice(null);
       try {
@@ -93,13 +150,17 @@ export function useConnection(services: PaneServices): ConnectionController {
   const authenticate = useCallback(
     () =>
       run("authenticate", async () => {
+        const before = statusRef.current;
+        const startLabel = before ? connectionView(before).startLabel : START_LABEL;
         const { url } = await api.startAuthSession();
         const outcome = await openAuthDialog(url);
         if (!mounted.current) return;
-        setNotice(outcomeNotice(outcome));
-        setStatus(await api.connection());
+        const next = await api.connection();
+        if (!mounted.current) return;
+        applyStatus(next);
+        setNotice(outcomeNotice(outcome, next, startLabel));
       }),
-    [api, openAuthDialog, run],
+    [api, openAuthDialog, run, applyStatus],
   );
 
   const revoke = useCallback(
@@ -107,10 +168,10 @@ export function useConnection(services: PaneServices): ConnectionController {
       run("revoke", async () => {
         const next = await api.revoke();
         if (!mounted.current) return;
-        setStatus(next);
+        applyStatus(next);
         setNotice({ tone: "info", text: "Access revoked. Startdeliver no longer reads your mailbox; interactions already synced stay in Startdeliver." });
       }),
-    [api, run],
+    [api, run, applyStatus],
   );
 
   const syncNow = useCallback(
@@ -118,10 +179,11 @@ export function useConnection(services: PaneServices): ConnectionController {
       run("sync", async () => {
         const next = await api.syncNow();
         if (!mounted.current) return;
-        setStatus(next);
+        applyStatus(next);
+        setSyncRequested({ at: Date.now(), lastSyncAt: next.lastSyncAt });
         setNotice({ tone: "info", text: "Sync started. New emails and meetings appear in Startdeliver within a few minutes." });
       }),
-    [api, run],
+    [api, run, applyStatus],
   );
 
   return { status, problem, busy, notice, refresh, authenticate, revoke, syncNow };

@@ -3,12 +3,15 @@ import { formatCount, formatDateTime, formatRelative, type FormatOptions } from 
 
 export const AUTHENTICATED_LABEL = "Authenticated (revoke)";
 export const START_LABEL = "Click to start authentication";
+export const REAUTHENTICATE_LABEL = "Re-authenticate";
 
 export type Tone = "success" | "info" | "warning" | "error";
 
 export interface ConnectionView {
-  /** Headline: "Authenticated (revoke)" or the "Click to start authentication" button. */
+  /** Headline: "Authenticated (revoke)" or the button that starts authentication. */
   authenticated: boolean;
+  /** The one button that starts authentication when not authenticated ("Re-authenticate" after a lost connection). */
+  startLabel: string;
   /** The state in plain words. */
   title: string;
   /** What it means and what to do next. */
@@ -16,8 +19,7 @@ export interface ConnectionView {
   tone: Tone;
   /** "Last sync: …" */
   lastSync: string;
-  /** Extra actions besides the headline. */
-  reauthenticate: boolean;
+  /** The extra action besides the headline. */
   syncNow: boolean;
   adminConsentUrl: string | null;
   /** Initial-sync progress; value is 0..1, or undefined while the total isn't known yet. */
@@ -36,6 +38,12 @@ const AUTHENTICATED: Record<ConnectionState, boolean> = {
 };
 
 export const INITIAL_SYNC_POLL_MS = 5000;
+/** While the pane is visible, look at /api/connection this often even when nothing is expected to change. */
+export const IDLE_CHECK_MS = 60_000;
+/** A pinned pane's selection changes often (arrowing through the inbox): at most one check per this gap. */
+export const ITEM_CHANGED_CHECK_GAP_MS = 10_000;
+/** After "Sync now", check at the initial-sync pace until the sync has finished, for at most this long. */
+export const SYNC_FOLLOW_MS = 120_000;
 
 export function isAuthenticated(state: ConnectionState): boolean {
   return AUTHENTICATED[state];
@@ -46,8 +54,8 @@ export function connectionView(status: ConnectionStatus, now: Date = new Date(),
   const lastSync = `Last sync: ${lastSyncAt ?? (isAuthenticated(status.state) ? "not yet" : "never")}`;
   const base = {
     authenticated: isAuthenticated(status.state),
+    startLabel: START_LABEL,
     lastSync,
-    reauthenticate: false,
     syncNow: false,
     adminConsentUrl: null as string | null,
     progress: null as ConnectionView["progress"],
@@ -98,7 +106,7 @@ export function connectionView(status: ConnectionStatus, now: Date = new Date(),
         title: "Connection lost",
         text: "Startdeliver can no longer read your mailbox, usually because your Microsoft password changed or access was revoked. Re-authenticate to resume syncing.",
         tone: "error",
-        reauthenticate: true,
+        startLabel: REAUTHENTICATE_LABEL,
       };
     case "temporarily_failing": {
       const when = formatDateTime(status.retryAt, format);
@@ -116,4 +124,30 @@ export function connectionView(status: ConnectionStatus, now: Date = new Date(),
       };
     }
   }
+}
+
+/**
+ * How long until the pane should look at /api/connection again (while visible): the state's own pace (initial
+ * sync, a failing sync's retry), the initial-sync pace while a requested sync runs, and never longer than
+ * IDLE_CHECK_MS so a pinned pane notices a lost connection or a new last-sync time.
+ */
+export function checkDelayMs(status: ConnectionStatus | null, now: Date = new Date(), syncRequestedAt: number | null = null): number {
+  let delay = IDLE_CHECK_MS;
+  const own = status ? connectionView(status, now).pollAfterMs : null;
+  if (own !== null) delay = Math.min(delay, own);
+  if (syncRequestedAt !== null && now.getTime() - syncRequestedAt < SYNC_FOLLOW_MS) delay = Math.min(delay, INITIAL_SYNC_POLL_MS);
+  return delay;
+}
+
+/**
+ * What the pane's answers (preview, why) depend on: they are asked again when this changes, i.e. when the
+ * connection's state changes or a sync finishes. null until the status is known.
+ */
+export function dataVersion(status: ConnectionStatus | null | undefined): string | null {
+  return status ? `${status.state}|${status.lastSyncAt ?? ""}` : null;
+}
+
+/** Whether the answers should be asked again: not for the first status (they were asked with it), only for a real change. */
+export function versionChanged(before: string | null, after: string | null): boolean {
+  return before !== null && after !== null && before !== after;
 }

@@ -1,6 +1,7 @@
 import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { OfficeMockObject } from "office-addin-mock";
+import type { ConnectResultMessage } from "../../shared/api/contract";
 import { describeDialogError, openAuthDialog, parseDialogMessage } from "./dialog";
 
 afterEach(() => {
@@ -79,13 +80,32 @@ test("messages from the last page: JSON, a plain word, or anything else as an er
   assert.deepEqual(parseDialogMessage("boom"), { kind: "message", status: "error", message: "boom" });
 });
 
-test("the server's connect result (server/auth/result-page.ts), as a string or an object", () => {
-  const ok = { type: "startdeliver:connect-result", ok: true, state: "initial_sync", message: "Connected as anna@demo.com.", accountAddress: "anna@demo.com", adminConsentUrl: null };
-  assert.deepEqual(parseDialogMessage(JSON.stringify(ok)), { kind: "message", status: "connected", message: "Connected as anna@demo.com." });
-  assert.deepEqual(parseDialogMessage({ ...ok, ok: false, state: "admin_consent_required", message: "An admin must approve." }), {
+test("the server's connect result (the contract's ConnectResultMessage), as a string or an object", () => {
+  const ok: ConnectResultMessage = {
+    type: "startdeliver:connect-result",
+    ok: true,
+    state: "initial_sync",
+    message: "Connected as anna@demo.com.",
+    accountAddress: "anna@demo.com",
+    adminConsentUrl: null,
+  };
+  assert.deepEqual(parseDialogMessage(JSON.stringify(ok)), {
+    kind: "message",
+    status: "connected",
+    message: "Connected as anna@demo.com.",
+    accountAddress: "anna@demo.com",
+  });
+  const url = "https://login.microsoftonline.com/t1/adminconsent?client_id=abc";
+  const consent: ConnectResultMessage = { ...ok, ok: false, state: "admin_consent_required", message: "An admin must approve.", accountAddress: null, adminConsentUrl: url };
+  assert.deepEqual(parseDialogMessage(consent), {
     kind: "message",
     status: "admin_consent_required",
     message: "An admin must approve.",
+    adminConsentUrl: url,
   });
-  assert.deepEqual(parseDialogMessage({ ...ok, ok: false, state: "not_connected", message: "You declined." }), { kind: "message", status: "error", message: "You declined." });
+  assert.deepEqual(parseDialogMessage({ ...ok, ok: false, state: "not_connected", message: "You declined.", accountAddress: null }), {
+    kind: "message",
+    status: "error",
+    message: "You declined.",
+  });
 });

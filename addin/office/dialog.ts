@@ -4,17 +4,23 @@
  * and the last page reports back with Office.context.ui.messageParent. Outside Office (a plain browser, the
  * server's own pages) it falls back to a popup window that reports back with window.opener.postMessage.
  *
- * The last page (server/auth/result-page.ts) reports the server's connect result, as a JSON string through
- * messageParent or as an object through postMessage:
- *   {"type":"startdeliver:connect-result","ok":true|false,"state":"<ConnectionState>","message":"plain words",…}
- * A simpler {"status":"connected"|"admin_consent_required"|"error","message"?} or a plain "connected" is
- * understood too.
+ * The last page (server/auth/result-page.ts) reports the contract's ConnectResultMessage, as a JSON string
+ * through messageParent or as an object through postMessage. A simpler
+ * {"status":"connected"|"admin_consent_required"|"error","message"?} or a plain "connected" is understood too.
  */
+import type { ConnectResultMessage } from "../../shared/api/contract";
 
 export type AuthDialogStatus = "connected" | "admin_consent_required" | "error";
 
 export type DialogOutcome =
-  | { kind: "message"; status: AuthDialogStatus; message?: string }
+  | {
+      kind: "message";
+      status: AuthDialogStatus;
+      message?: string;
+      /** From a ConnectResultMessage: the connected mailbox, and the link an admin must open. */
+      accountAddress?: string;
+      adminConsentUrl?: string;
+    }
   | { kind: "closed" }
   | { kind: "failed"; code: number | null; message: string };
 
@@ -53,11 +59,15 @@ export function parseDialogMessage(raw: unknown): DialogOutcome {
     }
   }
   if (value && typeof value === "object") {
-    const v = value as { ok?: unknown; state?: unknown; status?: unknown; message?: unknown };
+    // Read defensively: the shape comes from another page, and older servers sent less.
+    const v = value as { [K in keyof ConnectResultMessage]?: unknown } & { status?: unknown };
     const message = typeof v.message === "string" && v.message ? v.message : undefined;
     if (typeof v.ok === "boolean") {
       const status: AuthDialogStatus = v.ok ? "connected" : v.state === "admin_consent_required" ? "admin_consent_required" : "error";
-      return { kind: "message", status, message };
+      const outcome: DialogOutcome = { kind: "message", status, message };
+      if (typeof v.accountAddress === "string" && v.accountAddress) outcome.accountAddress = v.accountAddress;
+      if (typeof v.adminConsentUrl === "string" && v.adminConsentUrl) outcome.adminConsentUrl = v.adminConsentUrl;
+      return outcome;
     }
     if (v.status === "connected" || v.status === "admin_consent_required" || v.status === "error") {
       return { kind: "message", status: v.status, message };

@@ -112,6 +112,38 @@ test("ItemChanged: the callback gets the newly selected message, then null; unsu
   assert.equal(handlers.olkItemSelectedChanged, undefined);
 });
 
+test("ItemChanged with two listeners (message + connection check): one Office handler, removed with the last listener", () => {
+  const { data, handlers } = outlookData();
+  let registrations = 0;
+  const add = data.context.mailbox.addHandlerAsync;
+  data.context.mailbox.addHandlerAsync = (eventType: string, handler: () => void) => {
+    registrations++;
+    add(eventType, handler);
+  };
+  const mock = new OfficeMockObject(data) as unknown as { context: { mailbox: { item: unknown } } };
+  install(mock);
+  const first: (string | null)[] = [];
+  let second = 0;
+  const stopFirst = onItemChanged((message) => first.push(message?.internetMessageId ?? null));
+  const stopSecond = onItemChanged(() => second++);
+  assert.equal(registrations, 1, "Mailbox.removeHandlerAsync removes every handler of a type: register one");
+
+  handlers.olkItemSelectedChanged!();
+  assert.deepEqual(first, ["<CAF123@mail.acme.com>"]);
+  assert.equal(second, 1);
+
+  stopFirst();
+  stopFirst(); // twice is harmless
+  assert.equal(typeof handlers.olkItemSelectedChanged, "function", "the other listener still needs it");
+  mock.context.mailbox.item = null;
+  handlers.olkItemSelectedChanged!();
+  assert.deepEqual(first, ["<CAF123@mail.acme.com>"]);
+  assert.equal(second, 2);
+
+  stopSecond();
+  assert.equal(handlers.olkItemSelectedChanged, undefined);
+});
+
 test("user profile and the NestedAppAuth requirement set", () => {
   install(new OfficeMockObject(outlookData().data));
   assert.deepEqual(readUserProfile(), { displayName: "Anna Andersson", emailAddress: "anna@startdeliver-demo.com", timeZone: "Europe/Stockholm" });

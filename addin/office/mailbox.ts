@@ -88,18 +88,35 @@ export function messageKey(message: OpenMessage | null): string {
   return message.internetMessageId ?? message.restId ?? `${message.from?.address ?? ""}|${message.subject ?? ""}|${message.dateTimeCreated ?? ""}`;
 }
 
+/** Everyone listening to ItemChanged (the open message, the connection check), behind one Office handler. */
+const itemChangedListeners = new Set<(message: OpenMessage | null) => void>();
+let removeOfficeHandler: (() => void) | null = null;
+
 /**
  * Calls back with the new selection whenever it changes (pinned pane, Mailbox 1.5). Returns an unsubscribe
  * function. Without ItemChanged support it does nothing: the pane then shows the item it was opened for.
+ * Mailbox.removeHandlerAsync removes every handler of the type, so the pane registers a single handler that
+ * fans out to its listeners, and removes it when the last one leaves.
  */
 export function onItemChanged(callback: (message: OpenMessage | null) => void): () => void {
   const box = mailbox();
   const eventType = office()?.EventType?.ItemChanged;
   if (!box?.addHandlerAsync || !eventType) return () => {};
-  const handler = () => callback(readOpenMessage());
-  box.addHandlerAsync(eventType, handler);
-  // Mailbox.removeHandlerAsync removes every handler of the type; the pane registers only this one.
-  return () => box.removeHandlerAsync?.(eventType);
+  if (!removeOfficeHandler) {
+    box.addHandlerAsync(eventType, () => {
+      const message = readOpenMessage();
+      for (const listener of [...itemChangedListeners]) listener(message);
+    });
+    removeOfficeHandler = () => box.removeHandlerAsync?.(eventType);
+  }
+  // A wrapper per subscription, so subscribing the same function twice still unsubscribes one at a time.
+  const listener = (message: OpenMessage | null) => callback(message);
+  itemChangedListeners.add(listener);
+  return () => {
+    if (!itemChangedListeners.delete(listener) || itemChangedListeners.size > 0) return;
+    removeOfficeHandler?.();
+    removeOfficeHandler = null;
+  };
 }
 
 export interface UserProfile {

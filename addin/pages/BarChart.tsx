@@ -73,11 +73,12 @@ export function BarChart({ title, groupNoun, groups, orientation, selected, onSe
     const left = 40;
     const top = 12;
     const plotH = 180;
-    const groupW = groups.length > 40 ? 16 : groups.length > 20 ? 22 : 34;
+    // 31 days fit a half-width card (~560 px); longer periods are charted per week by the page.
+    const groupW = groups.length > 20 ? 16 : groups.length > 10 ? 26 : 36;
     const barW = (groupW - 4) / 2;
     width = left + groups.length * groupW + 12;
     height = top + plotH + 36;
-    const labelEvery = Math.max(1, Math.ceil(groups.length / 15));
+    const labelEvery = Math.max(1, Math.ceil(groups.length / 8));
     for (const t of ticks) {
       const y = top + plotH - (t / max) * plotH;
       chrome.push(<line key={`g${t}`} className={styles.grid} x1={left} x2={width - 8} y1={y} y2={y} />);

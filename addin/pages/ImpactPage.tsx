@@ -15,6 +15,7 @@ import { useResource } from "./useResource";
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalL },
   top: { display: "flex", flexWrap: "wrap", alignItems: "flex-end", justifyContent: "space-between", rowGap: tokens.spacingVerticalM },
+  heading: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalXS },
   totals: { display: "flex", columnGap: tokens.spacingHorizontalXXL, flexWrap: "wrap" },
   total: { display: "flex", flexDirection: "column" },
   big: { fontSize: tokens.fontSizeHero800, lineHeight: tokens.lineHeightHero800, fontWeight: tokens.fontWeightSemibold },
@@ -60,7 +61,7 @@ export function ImpactPage({ api, route, onNavigate, onSignIn, onFile }: ImpactP
   return (
     <section className={styles.root} aria-labelledby="impact-heading" aria-busy={impact.loading}>
       <div className={styles.top}>
-        <div>
+        <div className={styles.heading}>
           <Title2 as="h1" id="impact-heading">
             Impact
           </Title2>

@@ -123,7 +123,20 @@ export function formatRoute(route: Route): string {
   }
 }
 
-/** Links for the pane: where "Open customer" and "Impact" go, relative to the pane's folder. */
-export function pageLink(pagesUrl: string, route: Route): string {
-  return `${pagesUrl}${formatRoute(route)}`;
+/**
+ * Links for the pane (no React here, so the pane can import this file alone): the pages live next
+ * to taskpane.html as pages.html. `paneHref` is the pane's own location (window.location.href).
+ */
+export function pageLink(paneHref: string, route: Route): string {
+  return `${new URL("pages.html", paneHref).href}${formatRoute(route)}`;
+}
+
+/** "Open customer" from the pane's customer card. */
+export function customerPageLink(paneHref: string, customerId: string): string {
+  return pageLink(paneHref, { page: "customer", id: customerId, tab: "history" });
+}
+
+/** "Impact" from the pane. */
+export function impactPageLink(paneHref: string): string {
+  return pageLink(paneHref, { page: "impact" });
 }

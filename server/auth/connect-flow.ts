@@ -14,7 +14,7 @@ import type { Db } from "../db/database";
 import { nowIso } from "../db/database";
 import type { ServerEvents } from "../events";
 import type { Logger } from "../logger";
-import type { ConnectionState } from "../../shared/api/contract";
+import type { ConnectionState, ConnectResultMessage } from "../../shared/api/contract";
 import { getMember, type TeamMember } from "../directory/read";
 import { replaceDiscoveredAliases } from "../directory/member-settings";
 import { newId, randomToken, sha256 } from "../security/secrets";
@@ -24,15 +24,8 @@ import { fetchMailboxAddresses } from "./alias-discovery";
 import type { ConnectionStore } from "./connection-store";
 import type { MsalFactory } from "./msal";
 
-/** What the result page tells the pane (Office.context.ui.messageParent / window.opener.postMessage). */
-export interface ConnectResultMessage {
-  type: "startdeliver:connect-result";
-  ok: boolean;
-  state: ConnectionState;
-  message: string;
-  accountAddress: string | null;
-  adminConsentUrl: string | null;
-}
+/** What the result page tells the pane: defined in the contract, re-exported for the server's auth modules. */
+export type { ConnectResultMessage };
 
 export class ConnectFlowError extends Error {
   constructor(message: string) {

@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { openDatabase, type Db } from "../db/database";
-import { deleteCustomer, upsertUsers } from "../directory/service";
+import { deleteCustomer, deleteTeamMember, upsertCustomers, upsertUsers } from "../directory/service";
 import type { CustomerListResponse, DrilldownResponse, ImpactResponse, RelationshipActivity } from "../../shared/api/reports";
 import { computeActivity } from "./activity";
 import { ImpactReports } from "./impact";
@@ -140,4 +140,15 @@ test("API = reference model through a busy history with churn", async () => {
 
   assert.ok(deleteCustomer(db, s.a.orgId, "globex"));
   await checkAgainstReference("after a customer was deleted");
+
+  // Renamed, and its owner left: the list's copy follows (owner cleared by the foreign key).
+  upsertCustomers(db, s.a.orgId, [{ externalId: "acme", name: "Acme Renamed" }]);
+  assert.ok(deleteTeamMember(db, s.a.orgId, "tom"));
+  await checkAgainstReference("after a rename and a team member left");
+  const list = (await http.get("/api/customers?sort=name&pageSize=200", s.tokens.jane)).body as CustomerListResponse;
+  assert.ok(list.items.some((c) => c.name === "Acme Renamed"));
+  assert.equal(list.items.find((c) => c.name === "Initech")?.owner, null);
+  assert.ok(list.items.every((c) => c.owner?.name !== "Tom Berg"));
+  const impact = (await http.get("/api/impact?from=2023-12-01&to=2024-06-15", s.tokens.jane)).body as ImpactResponse;
+  assert.ok(impact.byMember.some((m) => !m.current && m.name === "Former team member" && m.emails > 0), "a former member's work still counts");
 });

@@ -38,6 +38,22 @@ export interface MeResponse {
   organisation: { id: string; name: string };
 }
 
+/**
+ * What the server's last authentication page (server/auth/result-page.ts) reports to the pane: a JSON string
+ * through Office.context.ui.messageParent in the Office dialog, or this object through window.opener.postMessage.
+ */
+export interface ConnectResultMessage {
+  type: "startdeliver:connect-result";
+  ok: boolean;
+  /** The connection's state after the attempt. */
+  state: ConnectionState;
+  /** Plain words for the member. */
+  message: string;
+  accountAddress: string | null;
+  /** Present when an admin must approve the app first. */
+  adminConsentUrl: string | null;
+}
+
 /** POST /api/connection/auth-session → a single-use URL for the Office dialog (it cannot send bearer tokens). */
 export interface AuthSessionResponse {
   url: string;

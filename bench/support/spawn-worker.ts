@@ -1,0 +1,33 @@
+import net from "node:net";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { WorkerInput } from "./sync-worker";
+
+/**
+ * Runs one scenario of bench/support/sync-worker.ts in its own process and resolves with its result.
+ * SYNC_BENCH_CPU_PROF=dir profiles the worker (node --cpu-prof) into that folder.
+ */
+export async function runWorker<T>(input: WorkerInput): Promise<T> {
+  const script = path.join(import.meta.dirname, "sync-worker.ts");
+  const prof = process.env.SYNC_BENCH_CPU_PROF;
+  const args = [...process.execArgv, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), script, JSON.stringify(input)];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  let found: T | undefined;
+  const rl = createInterface({ input: child.stdout! });
+  rl.on("line", (line) => {
+    if (line.startsWith("RESULT ")) found = JSON.parse(line.slice(7)) as T;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (found === undefined) throw new Error(`the ${input.scenario} worker exited with ${code} without a result`);
+  return found;
+}
+
+/** A free TCP port (the product's port must be known before the emulator registers its redirect URI). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
