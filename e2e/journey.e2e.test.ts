@@ -407,6 +407,7 @@ test("connection lost (the user's sessions are revoked in Entra ID): the pane sa
   await page.getByRole("button", { name: "Re-authenticate" }).waitFor();
   assert.equal(await startButton(page).count(), 0, "one action, not two doing the same");
   assert.equal(await page.getByRole("button", { name: /authenticat/i }).count(), 1);
+  assert.equal(await page.getByText(`Connected ${alex.address}.`, { exact: false }).count(), 0, "no notice contradicting the card");
   await page.getByText(/^Last sync: \d/).waitFor(); // what synced before stays
   await shot(page, "connection-lost");
 

@@ -279,5 +279,7 @@ test("Impact dashboard: charts, drill-down from a bar (mouse and keyboard) equal
   // Period selector: the last 7 days (ending on the server's today).
   await page.getByLabel("Period").selectOption({ label: "Last 7 days" });
   await page.waitForFunction(() => window.location.hash.includes("from=2024-06-09") && window.location.hash.includes("to=2024-06-15"));
+  // Seven days, two bars each (the old period's chart stays up until the new numbers arrive).
+  await page.waitForFunction(() => document.querySelectorAll('figure rect[role="button"][data-bar^="2024-06-"]').length === 14, undefined, { timeout: 15_000 });
   assert.equal(await page.getByRole("figure", { name: "Per day" }).locator("rect[role=button]").count(), 14);
 });

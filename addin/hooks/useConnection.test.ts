@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ConnectionStatus } from "../../shared/api/contract";
-import { SUCCESS_NOTICE_MS, noticeLifetimeMs, outcomeNotice } from "./useConnection";
+import { SUCCESS_NOTICE_MS, noticeLifetimeMs, outcomeNotice, staleNotice } from "./useConnection";
 import { parseDialogMessage } from "../office/dialog";
 import { REAUTHENTICATE_LABEL } from "../logic/connection";
 
@@ -38,4 +38,11 @@ test("admin approval: no notice repeating the link when the card shows it", () =
 test("notices name the button the member sees", () => {
   assert.match(outcomeNotice({ kind: "closed" })!.text, /Click to start authentication when you're ready/);
   assert.match(outcomeNotice({ kind: "closed" }, null, REAUTHENTICATE_LABEL)!.text, /Re-authenticate when you're ready/);
+});
+
+test("a check that finds another state drops the notice about the previous one ('Connected …' under 'Connection lost')", () => {
+  assert.equal(staleNotice(status({ state: "initial_sync" }), status({ state: "connection_lost" })), true);
+  assert.equal(staleNotice(status({ state: "not_connected" }), status({ state: "connected" })), true, "'Access revoked.' once connected elsewhere");
+  assert.equal(staleNotice(status({ state: "initial_sync" }), status({ state: "initial_sync", progress: { itemsDone: 5, itemsEstimated: 9 } })), false);
+  assert.equal(staleNotice(null, status({ state: "connected" })), false);
 });

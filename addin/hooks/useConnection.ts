@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ConnectionStatus } from "../../shared/api/contract";
 import type { PaneServices } from "../services";
 import { START_LABEL, checkDelayMs, connectionView } from "../logic/connection";
-import { ConnectionWatch, type WatchClock, type WatchVisibility } from "../logic/connection-watch";
+import { ConnectionWatch } from "../logic/connection-watch";
 import type { DialogOutcome } from "../office/dialog";
 
 export type ConnectionBusy = "authenticate" | "revoke" | "sync" | null;
@@ -32,6 +32,14 @@ export function noticeLifetimeMs(notice: Notice | null): number | null {
 }
 
 /**
+ * A notice is about the action that led to the state on screen ("Connected …", "Access revoked."): once a check
+ * finds another state (the connection was lost, or connected elsewhere), it would contradict the card.
+ */
+export function staleNotice(shown: ConnectionStatus | null, checked: ConnectionStatus): boolean {
+  return shown !== null && shown.state !== checked.state;
+}
+
+/**
  * The authentication dialog's result in plain words, given the status read right after it (`status`) and the
  * label of the button that starts authentication again (`startLabel`).
  */
@@ -53,13 +61,7 @@ export function outcomeNotice(outcome: DialogOutcome, status: ConnectionStatus |
   }
 }
 
-export interface UseConnectionOptions {
-  /** For tests: the watch's clock and visibility. */
-  clock?: WatchClock;
-  visibility?: WatchVisibility;
-}
-
-export function useConnection(services: PaneServices, options: UseConnectionOptions = {}): ConnectionController {
+export function useConnection(services: PaneServices): ConnectionController {
   const { api, openAuthDialog, mailbox } = services;
   const [status, setStatus] = useState<ConnectionStatus | null>(null);
   const [problem, setProblem] = useState<unknown>(null);
@@ -68,7 +70,7 @@ export function useConnection(services: PaneServices, options: UseConnectionOpti
   const mounted = useRef(true);
   /** Bumped when an action starts: a check that was already under way must not overwrite its answer. */
   const epoch = useRef(0);
-  /** "Sync now" was clicked at this time, while lastSyncAt was this; followed until the sync finishes. */
+  /** "Sync now" was clicked at `at`, when the last sync was `lastSyncAt`: checked often until that changes. */
   const [syncRequested, setSyncRequested] = useState<{ at: number; lastSyncAt: string | null } | null>(null);
   const statusRef = useRef<ConnectionStatus | null>(null);
   statusRef.current = status;
@@ -85,6 +87,7 @@ export function useConnection(services: PaneServices, options: UseConnectionOpti
     try {
       const next = await api.connection();
       if (!mounted.current || epoch.current !== started) return;
+      if (staleNotice(statusRef.current, next)) setNotice(null);
       setStatus(next);
       setProblem(null);
     } catch (error) {
@@ -97,8 +100,7 @@ export function useConnection(services: PaneServices, options: UseConnectionOpti
   }, [refresh]);
 
   // Re-check now and then, on selection changes, and while syncs run (logic/connection-watch.ts).
-  const { clock, visibility } = options;
-  const watch = useMemo(() => new ConnectionWatch(refresh, clock, visibility), [refresh, clock, visibility]);
+  const watch = useMemo(() => new ConnectionWatch(refresh), [refresh]);
   useEffect(() => {
     watch.start();
     return () => watch.stop();

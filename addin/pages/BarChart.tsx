@@ -76,7 +76,7 @@ export function BarChart({ title, groupNoun, groups, orientation, selected, onSe
     // 31 days fit a half-width card (~560 px); longer periods are charted per week by the page.
     const groupW = groups.length > 20 ? 16 : groups.length > 10 ? 26 : 36;
     const barW = (groupW - 4) / 2;
-    width = left + groups.length * groupW + 12;
+    width = left + groups.length * groupW + 28;
     height = top + plotH + 36;
     const labelEvery = Math.max(1, Math.ceil(groups.length / 8));
     for (const t of ticks) {

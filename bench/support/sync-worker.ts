@@ -38,6 +38,14 @@ export interface WorkerInput {
   config?: Partial<SyncEngineConfig>;
   historyMonths?: number;
   freshness?: { samples: number; pauseMs: [number, number] };
+  /** Diagnosis only: drop migration 300's report triggers to see what they cost. */
+  dropReportTriggers?: boolean;
+  /** Diagnosis only: pragmas applied to the product's connection. */
+  pragmas?: string[];
+  /** Diagnosis only: keep the database (its path is in the result). */
+  keepDb?: boolean;
+  /** Diagnosis only: time spent inside transactions, in the listener, and committing. */
+  diag?: boolean;
 }
 
 const input = JSON.parse(process.argv[2]!) as WorkerInput;
@@ -89,6 +97,11 @@ const config = loadConfig({
 const org = JSON.parse(fs.readFileSync(input.directoryFile, "utf8")) as GeneratedOrganisation;
 const seedDb = openDatabase(config.databasePath);
 const seeded = seedDirectory(seedDb, org);
+if (input.dropReportTriggers) {
+  for (const t of seedDb.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report_%'").all() as { name: string }[]) {
+    seedDb.exec(`DROP TRIGGER ${t.name}`);
+  }
+}
 seedDb.close();
 
 const product: Product = await startProduct(config, {
@@ -97,6 +110,41 @@ const product: Product = await startProduct(config, {
   sync: { config: input.config ?? {} },
 });
 const { ctx, sync } = product;
+for (const p of input.pragmas ?? []) ctx.db.pragma(p);
+const diag = { txOuter: 0, txInner: 0, listener: 0, txCount: 0, pages: 0, pageMs: 0 };
+if (input.diag) {
+  const tx = ctx.db.transaction.bind(ctx.db);
+  (ctx.db as { transaction: unknown }).transaction = (fn: (...a: unknown[]) => unknown) => {
+    const inner = tx((...a: unknown[]) => {
+      const t = performance.now();
+      try {
+        return fn(...a);
+      } finally {
+        diag.txInner += performance.now() - t;
+      }
+    });
+    return (...a: unknown[]) => {
+      if (ctx.db.inTransaction) return inner(...a);
+      const t = performance.now();
+      try {
+        return inner(...a);
+      } finally {
+        diag.txOuter += performance.now() - t;
+        diag.txCount++;
+      }
+    };
+  };
+  const listener = product.interactions.engine;
+  const on = listener.onFactsChanged.bind(listener);
+  listener.onFactsChanged = (c) => {
+    const t = performance.now();
+    try {
+      on(c);
+    } finally {
+      diag.listener += performance.now() - t;
+    }
+  };
+}
 const engine = sync.engine;
 const oids = input.oids ?? [input.emulator.members[0]!.oid];
 const memberIds: string[] = [];
@@ -142,6 +190,8 @@ try {
     const folders = engine.store.folders(memberId);
     const idle = await engine.runMailbox(memberId);
     result({
+      db: input.keepDb ? config.databasePath : undefined,
+      diag: input.diag ? diag : undefined,
       history,
       maxRssMb: rssAfterHistory,
       idle: { requests: idle.requests, ok: idle.ok, mailFolders: folders.filter((f) => f.kind === "mail").length, calendars: folders.filter((f) => f.kind === "calendar").length },
@@ -213,7 +263,7 @@ try {
   }
 } finally {
   await product.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (!input.keepDb) fs.rmSync(dir, { recursive: true, force: true });
 }
 finish();
 

@@ -56,14 +56,15 @@ describe("fault soak (20,000 messages, 500 events, 200 live changes, ~10% faults
     await world.control("/pipeline/faults", {
       seed: "soak-full",
       rules: [
-        { kind: "status", status: 429, retryAfterSeconds: 1, rate: 0.02 },
-        { kind: "status", status: 503, retryAfterSeconds: 1, rate: 0.015 },
-        { kind: "status", status: 504, rate: 0.015 },
-        { kind: "reset", rate: 0.015 },
-        { kind: "truncate", rate: 0.015 },
-        // Every 60th delta request (≈1% of all requests): each kind is sure to fire, whatever the interleaving.
-        { match: { pathRegex: "/delta" }, kind: "delta410", everyNth: 60 },
-        { kind: "401", everyNth: 100 },
+        // Every Nth request for each kind, the periods co-prime so they rarely collide: ≈10% of all
+        // requests fail, every kind is sure to fire, and where they land depends on the interleaving.
+        { kind: "status", status: 429, retryAfterSeconds: 1, everyNth: 47 },
+        { kind: "status", status: 503, retryAfterSeconds: 1, everyNth: 67 },
+        { kind: "status", status: 504, everyNth: 71 },
+        { kind: "reset", everyNth: 73 },
+        { kind: "truncate", everyNth: 79 },
+        { kind: "401", everyNth: 97 },
+        { match: { pathRegex: "/delta" }, kind: "delta410", everyNth: 53 },
       ],
     });
 

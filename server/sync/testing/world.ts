@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import net from "node:net";
 import type { Express } from "express";
 import { createEmulator, generate, type Emulator, type GeneratorSizes } from "../../../emulator/server";
 import type { GeneratedOrganisation } from "../../../emulator/generator/types";
@@ -37,6 +38,18 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A port that was free a moment ago (for a child process whose URL must be known before it starts). */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 export interface World {
