@@ -6,6 +6,7 @@ import { productAppOptions } from "./product";
 import { createServerInteractions } from "./interactions";
 import { createServerSync } from "./sync";
 import { startApiFixture, type ApiFixture } from "./test-support/api-fixture";
+import { documentedRoutes, routesOf } from "./test-support/routes";
 
 let f: ApiFixture;
 let app: Express;
@@ -19,34 +20,14 @@ before(async () => {
 });
 after(() => f.close());
 
-interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-}
-
-function apiRoutesOf(express: Express): string[] {
-  const out: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, "{$1}")}`);
-      } else if (layer.handle?.stack) walk(layer.handle.stack);
-    }
-  };
-  walk((express as unknown as { router: { stack: Layer[] } }).router.stack);
-  // The pane host's static pages and the OAuth redirects are not part of the REST API.
-  return [...new Set(out)].filter((r) => r.split(" ")[1]!.startsWith("/api/")).sort();
-}
+/** Only the REST API: the pane host's pages and the OAuth redirects are not part of it. */
+const apiOnly = (routes: string[]) => routes.filter((r) => r.split(" ")[1]!.startsWith("/api/"));
 
 test("the product's OpenAPI document describes every /api route it serves (sync, interactions, reports included)", async () => {
   const res = await f.call("GET", "/api/openapi.json", null);
   assert.equal(res.status, 200);
   const doc = res.body as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
-  const documented = Object.entries(doc.paths)
-    .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
-    .filter((r) => r.split(" ")[1]!.startsWith("/api/"))
-    .sort();
-  assert.deepEqual(documented, apiRoutesOf(app));
+  assert.deepEqual(apiOnly(documentedRoutes(doc)), apiOnly(routesOf(app)));
   const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
   for (const r of refs) assert.ok(doc.components.schemas[r], `schema ${r} is defined`);
 });

@@ -111,7 +111,7 @@ const product: Product = await startProduct(config, {
 });
 const { ctx, sync } = product;
 for (const p of input.pragmas ?? []) ctx.db.pragma(p);
-const diag = { txOuter: 0, txInner: 0, listener: 0, txCount: 0, pages: 0, pageMs: 0 };
+const diag = { txOuter: 0, txInner: 0, listener: 0, txCount: 0, applies: 0, written: 0, removed: 0, changedFacts: 0 };
 if (input.diag) {
   const tx = ctx.db.transaction.bind(ctx.db);
   (ctx.db as { transaction: unknown }).transaction = (fn: (...a: unknown[]) => unknown) => {
@@ -133,6 +133,16 @@ if (input.diag) {
         diag.txCount++;
       }
     };
+  };
+  const mat = product.interactions.engine.materialiser;
+  const apply = mat.apply.bind(mat);
+  mat.apply = (...a: Parameters<typeof apply>) => {
+    const r = apply(...a);
+    diag.applies++;
+    diag.written += r.interactionsWritten;
+    diag.removed += r.interactionsRemoved;
+    diag.changedFacts += r.changedFacts;
+    return r;
   };
   const listener = product.interactions.engine;
   const on = listener.onFactsChanged.bind(listener);
