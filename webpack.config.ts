@@ -7,6 +7,7 @@
  *   taskpane.html       the pane (React + Fluent UI)
  *   commands.html       the manifest's FunctionFile
  *   auth-redirect.html  MSAL's popup redirect bridge
+ *   pages.html          customer list, customer profile and the Impact dashboard (addin/pages/)
  * office.js is NOT bundled: the pages load office/office.js, which the server serves from @microsoft/office-js.
  */
 import fs from "node:fs";
@@ -44,7 +45,7 @@ export default function createConfig(options: AddinBuildOptions = {}): Configura
   const page = (template: string, chunks: string[]) =>
     new HtmlWebpackPlugin({
       template: path.join(root, "addin", template),
-      filename: template,
+      filename: path.basename(template),
       chunks,
       scriptLoading: "defer",
       inject: "head",
@@ -59,6 +60,7 @@ export default function createConfig(options: AddinBuildOptions = {}): Configura
       taskpane: "./addin/index.tsx",
       commands: "./addin/commands.ts",
       "auth-redirect": "./addin/auth/redirect.ts",
+      pages: "./addin/pages/index.tsx",
     },
     output: {
       path: options.outDir ?? path.join(root, "dist", "addin"),
@@ -87,6 +89,7 @@ export default function createConfig(options: AddinBuildOptions = {}): Configura
       page("taskpane.html", ["taskpane"]),
       page("commands.html", ["commands"]),
       page("auth-redirect.html", ["auth-redirect"]),
+      page("pages/pages.html", ["pages"]),
       new CopyIconsPlugin(path.join(root, "addin", "assets")),
       new webpack.DefinePlugin({ "process.env.NODE_ENV": JSON.stringify(mode) }),
     ],

@@ -1,8 +1,9 @@
-import { Caption1, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Caption1, Link, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useId } from "react";
 import type { CustomerMatch } from "../../shared/api/contract";
 import { formatDate, type FormatOptions } from "../logic/format";
 import { InteractionList } from "./InteractionList";
+import { customerPageLink } from "../pages/routes";
 
 const useStyles = makeStyles({
   root: {
@@ -67,6 +68,9 @@ export function CustomerCard({ customer, onOpenUrl, format }: CustomerCardProps)
       ) : (
         <Caption1>No interactions yet.</Caption1>
       )}
+      <Link className={styles.sub} onClick={() => onOpenUrl(customerPageLink(window.location.href, customer.customerId))}>
+        Open {customer.name}'s history
+      </Link>
     </article>
   );
 }

@@ -295,6 +295,7 @@ const suite: BenchSuite = {
       await samples(4, historyPaths, get);
       const hist = await samples(60, historyPaths, get);
       results.push(atMost("history first page, customer with 5,000 interactions, p95", percentile(hist, 95), "ms", 50, context(hist)));
+      await samples(3, [`/api/customers/${heavy}`, `/api/customers/${heavy}/activity`], get);
       const profile = await samples(30, [`/api/customers/${heavy}`], get);
       results.push(atMost("profile of that customer, p95", percentile(profile, 95), "ms", 50, context(profile)));
       const act = await samples(30, [`/api/customers/${heavy}/activity`], get);

@@ -118,6 +118,23 @@ export function computeActivity(input: ActivityInput, now: Date): RelationshipAc
   };
 }
 
+/** Copies → units: one per (conversation, message, UTC day), at the earliest copy's time. */
+function unitsOf(copies: [string, string, string, string, number][]): EmailUnit[] {
+  const units = new Map<string, EmailUnit>();
+  for (const [conversationId, messageKey, at, direction, fromContact] of copies) {
+    const key = `${conversationId}\u0000${messageKey}\u0000${at.slice(0, 10)}`;
+    const u = units.get(key);
+    if (!u) {
+      units.set(key, { conversationId, messageKey, at, fromTeam: direction === "sent", fromContact: fromContact === 1 });
+      continue;
+    }
+    if (at < u.at) u.at = at;
+    if (direction === "sent") u.fromTeam = true;
+    if (fromContact === 1) u.fromContact = true;
+  }
+  return [...units.values()];
+}
+
 /** Reads a customer's activity input from the interactions tables and the customer counters. */
 export class ActivityReads {
   private readonly s;
@@ -130,15 +147,17 @@ export class ActivityReads {
       days: db.prepare<[string, string, string], { day: string; kind: "email" | "meeting"; units: number }>(
         "SELECT day, kind, units FROM report_customer_day_counts WHERE customer_id = ? AND day >= ? AND day <= ?",
       ),
-      // Copies of one message in several mailboxes are one unit; its time is the earliest copy's.
+      // Every copy of the customer's messages in the window (one per mailbox): grouped into units in
+      // JS, which is cheaper than a GROUP BY's temporary B-tree for a customer with thousands.
       // The conversations that can hold a team message in the window end in it (last_at).
-      emails: db.prepare<[string, string, string, string, string], { interaction_id: string; message_key: string; at: string; sent: number; from_contact: number }>(
-        `SELECT im.interaction_id, im.message_key, MIN(im.at) AS at, MAX(im.direction = 'sent') AS sent, MAX(im.from_contact) AS from_contact
-         FROM interactions i CROSS JOIN interaction_messages im
-         WHERE i.customer_id = ? AND i.kind = 'email' AND i.counted = 1 AND i.last_at >= ? AND +i.organisation_id = ?
-           AND im.interaction_id = i.id AND im.direction IS NOT NULL AND im.at >= ? AND im.at <= ?
-         GROUP BY im.interaction_id, im.message_key, substr(im.at, 1, 10)`,
-      ),
+      emails: db
+        .prepare<[string, string, string, string, string], [string, string, string, string, number]>(
+          `SELECT im.interaction_id, im.message_key, im.at, im.direction, im.from_contact
+           FROM interactions i CROSS JOIN interaction_messages im
+           WHERE i.customer_id = ? AND i.kind = 'email' AND i.counted = 1 AND i.last_at >= ? AND +i.organisation_id = ?
+             AND im.interaction_id = i.id AND im.direction IS NOT NULL AND im.at >= ? AND im.at <= ?`,
+        )
+        .raw(),
     };
   }
 
@@ -157,13 +176,7 @@ export class ActivityReads {
       customerId: c.id,
       name: c.name,
       days,
-      emails: this.s.emails.all(customerId, from, orgId, from, now.toISOString()).map((r) => ({
-        conversationId: r.interaction_id,
-        messageKey: r.message_key,
-        at: r.at,
-        fromTeam: r.sent === 1,
-        fromContact: r.from_contact === 1,
-      })),
+      emails: unitsOf(this.s.emails.all(customerId, from, orgId, from, now.toISOString())),
       lastInteractionAt: c.last_interaction_at,
       lastEmailReplyAt: c.last_email_reply_at,
     };

@@ -3,8 +3,9 @@
  * a customer of another organisation is simply not found.
  *
  * The list must stay fast at 10,000 customers: it reads report_customer_list, a compact copy of
- * what it sorts and filters by that triggers keep (migration 300), in one sequential pass, then
- * looks up the details of the page's rows only.
+ * what it shows, sorts and filters by that triggers keep (migration 300), walking the covering
+ * index of the requested order and stopping after the page; owner names come from the
+ * organisation's team members, counts from the customer counters.
  *
  * SQLite has no statistics here (nobody runs ANALYZE), so it can't know that organisation_id is
  * the same on every row; queries that start from a customer write "+organisation_id" so an
@@ -88,12 +89,7 @@ export class CustomerReports {
          WHERE d.customer_id = j.value AND d.day >= ? AND d.day <= ? AND +d.organisation_id = ?
          GROUP BY d.customer_id, d.kind`,
       ),
-      orgCounts: db.prepare<[string, string, string], { customer_id: string; kind: "email" | "meeting"; n: number }>(
-        `SELECT customer_id, kind, SUM(units) AS n FROM report_customer_day_counts
-         WHERE organisation_id = ? AND day >= ? AND day <= ? GROUP BY customer_id, kind`,
-      ),
       customer: db.prepare<[string, string], ListRow>(`${DETAILS} WHERE c.organisation_id = ? AND c.id = ?`),
-      byIds: db.prepare<[string, string], ListRow>(`${DETAILS} WHERE c.id IN (SELECT value FROM json_each(?)) AND +c.organisation_id = ?`),
       domains: db.prepare<[string], { domain: string }>("SELECT domain FROM customer_domains WHERE customer_id = ? ORDER BY domain"),
       contacts: db.prepare<[string], { id: string; name: string; address: string }>(
         "SELECT id, name, address FROM users WHERE customer_id = ? ORDER BY name COLLATE NOCASE, address",
@@ -134,14 +130,11 @@ export class CustomerReports {
     return out;
   }
 
-  /** The same counts for every customer of the organisation at once (exports). */
-  orgWindowCounts(orgId: string, now: Date, days = RECENT_DAYS): Map<string, { emails: number; meetings: number }> {
+  /** The same counts for many customers (exports): each customer's own range of its counters. */
+  manyWindowCounts(orgId: string, customerIds: readonly string[], now: Date, days = RECENT_DAYS): Map<string, { emails: number; meetings: number }> {
     const out = new Map<string, { emails: number; meetings: number }>();
-    const { from, to } = CustomerReports.recentDays(now, days);
-    for (const r of this.s.orgCounts.all(orgId, from, to)) {
-      let v = out.get(r.customer_id);
-      if (!v) out.set(r.customer_id, (v = { emails: 0, meetings: 0 }));
-      v[r.kind === "email" ? "emails" : "meetings"] = r.n;
+    for (let i = 0; i < customerIds.length; i += 1000) {
+      for (const [k, v] of this.windowCounts(orgId, customerIds.slice(i, i + 1000), now, days)) out.set(k, v);
     }
     return out;
   }
@@ -171,10 +164,10 @@ export class CustomerReports {
   }
 
   /**
-   * The ids of a page, in order, and how many match: one pass over the organisation's rows of
-   * report_customer_list (see migration 300), SQLite keeping only the top of the sort.
+   * A page of rows, in order, and how many match. The ORDER BY expressions are exactly those of
+   * migration 300's reports_list_* indexes, so SQLite walks an index instead of sorting.
    */
-  private pageIds(filter: CustomerListFilter, order: SortOrder, params: Record<string, unknown>, limit: number, offset: number): { ids: string[]; total: number } {
+  private pageRows(filter: CustomerListFilter, order: SortOrder, params: Record<string, unknown>, limit: number, offset: number): { rows: ListRow[]; total: number } {
     const where = ["organisation_id = @org"];
     if (filter.owner === "none") where.push("owner_member_id IS NULL");
     else if (filter.owner !== undefined) where.push("owner_member_id = @owner");
@@ -188,31 +181,31 @@ export class CustomerReports {
         : `COALESCE(${SORT_COLUMN[filter.sort]}, '') ${dir}, name COLLATE NOCASE ASC, customer_id ASC`;
     const shape = [filter.sort, order, filter.owner === undefined ? "-" : filter.owner === "none" ? "none" : "id", filter.quietDays !== undefined, !!filter.q].join("|");
     const from = `FROM report_customer_list WHERE ${where.join(" AND ")}`;
-    const ids = this.prepared<{ id: string }>(`${shape}|page`, () => `SELECT customer_id AS id ${from} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit, offset })
-      .map((r) => r.id);
+    const rows = this.prepared<ListRow>(
+      `${shape}|page`,
+      () => `SELECT customer_id AS id, external_id, name, owner_member_id, NULL AS owner_name, last_interaction_at, last_email_reply_at
+        ${from} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, limit, offset });
     const total =
-      offset === 0 && ids.length < limit
-        ? ids.length
+      offset === 0 && rows.length < limit
+        ? rows.length
         : (this.prepared<{ n: number }>(`${shape}|count`, () => `SELECT COUNT(*) AS n ${from}`).get(params)?.n ?? 0);
-    return { ids, total };
-  }
-
-  private details(orgId: string, ids: readonly string[]): Map<string, ListRow> {
-    const out = new Map<string, ListRow>();
-    for (let i = 0; i < ids.length; i += 500) {
-      for (const r of this.s.byIds.all(JSON.stringify(ids.slice(i, i + 500)), orgId)) out.set(r.id, r);
-    }
-    return out;
+    // Owner names from the organisation's (few) team members rather than a join per customer.
+    const names = new Map(this.s.members.all(params.org as string).map((m) => [m.id, m.name]));
+    for (const r of rows) r.owner_name = r.owner_member_id ? (names.get(r.owner_member_id) ?? null) : null;
+    return { rows, total };
   }
 
   list(orgId: string, filter: CustomerListFilter, page: Page, now: Date): CustomerListResponse {
     const order = filter.order ?? DEFAULT_ORDER[filter.sort];
-    const { ids, total } = this.pageIds(filter, order, this.params(orgId, filter, now), page.pageSize, (page.page - 1) * page.pageSize);
-    const rows = this.details(orgId, ids);
-    const counts = this.windowCounts(orgId, ids, now);
+    const { rows, total } = this.pageRows(filter, order, this.params(orgId, filter, now), page.pageSize, (page.page - 1) * page.pageSize);
+    const counts = this.windowCounts(
+      orgId,
+      rows.map((r) => r.id),
+      now,
+    );
     return {
-      items: ids.map((id) => rows.get(id)).filter((r): r is ListRow => r !== undefined).map((r) => this.shape(r, counts.get(r.id), now)),
+      items: rows.map((r) => this.shape(r, counts.get(r.id), now)),
       total,
       page: page.page,
       pageSize: page.pageSize,
@@ -225,10 +218,13 @@ export class CustomerReports {
   /** Every matching customer, in the list's order (the CSV export). */
   listAll(orgId: string, filter: CustomerListFilter, now: Date): CustomerListItem[] {
     const order = filter.order ?? DEFAULT_ORDER[filter.sort];
-    const { ids } = this.pageIds(filter, order, this.params(orgId, filter, now), 1_000_000_000, 0);
-    const rows = this.details(orgId, ids);
-    const counts = this.orgWindowCounts(orgId, now);
-    return ids.map((id) => rows.get(id)).filter((r): r is ListRow => r !== undefined).map((r) => this.shape(r, counts.get(r.id), now));
+    const { rows } = this.pageRows(filter, order, this.params(orgId, filter, now), -1, 0);
+    const counts = this.manyWindowCounts(
+      orgId,
+      rows.map((r) => r.id),
+      now,
+    );
+    return rows.map((r) => this.shape(r, counts.get(r.id), now));
   }
 
   exists(orgId: string, customerId: string): boolean {

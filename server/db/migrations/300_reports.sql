@@ -1,6 +1,8 @@
--- Reports (server/reports, docs/reports.md): indexes for the customer list, the history and the
--- drill-down, and the Impact dashboard's counts kept per day by triggers, so the dashboard reads a
--- few thousand counter rows instead of a million interactions.
+-- Reports (server/reports, docs/reports.md): derived tables kept current by triggers on the
+-- interactions engine's tables (inside its transactions) — counters per organisation-, member- and
+-- customer-day, meeting attendance by time, a compact customer-list table — plus the indexes the
+-- history and drill-downs page along. The dashboard reads a few hundred counter rows instead of a
+-- million interactions; a customer-list page walks one small index.
 --
 -- A report "unit" (what is counted):
 --   email   — one message of one customer's conversation, on the UTC day it was sent:
@@ -15,7 +17,8 @@
 -- The interactions engine only ever inserts and deletes interaction_messages / team member rows and
 -- replaces interactions by DELETE + INSERT; the UPDATE triggers are there so any other writer keeps
 -- the counters right too. Foreign-key cascades fire these triggers (the parent row is already gone
--- when a cascaded child's AFTER DELETE runs, hence the BEFORE DELETE on interactions for meetings).
+-- when a cascaded child's AFTER DELETE runs, hence the BEFORE DELETE on interactions, which counts
+-- out what needs the parent: meeting attendees and the customer's emails).
 
 CREATE TABLE report_day_counts (
   organisation_id TEXT NOT NULL,
@@ -68,11 +71,9 @@ CREATE INDEX reports_messages_org_at ON interaction_messages (organisation_id, a
 -- meetings per organisation and day for the drill-down.
 CREATE INDEX reports_interactions_customer ON interactions (customer_id, kind, counted, last_at, id);
 CREATE INDEX reports_interactions_meetings ON interactions (organisation_id, first_at, id) WHERE kind = 'meeting' AND counted = 1;
--- The customer list: one compact row per customer with what the list sorts and filters by, stored
--- together per organisation (WITHOUT ROWID, keyed by organisation first). A list request reads the
--- organisation's rows in one sequential pass (~200 bytes a customer) and lets SQLite keep the top
--- of the sort, whatever the filters — instead of thousands of random reads across customers,
--- customer_activity and team_members. Kept by the triggers below from those two tables.
+-- The customer list: one compact row per customer (~200 bytes) with what the list shows, sorts and
+-- filters by, so a page reads one small index instead of thousands of random rows across
+-- customers, customer_activity and team_members. Kept by the triggers below from those two tables.
 CREATE TABLE report_customer_list (
   organisation_id TEXT NOT NULL,
   customer_id TEXT NOT NULL,
@@ -83,6 +84,20 @@ CREATE TABLE report_customer_list (
   last_email_reply_at TEXT,
   PRIMARY KEY (organisation_id, customer_id)
 ) WITHOUT ROWID;
+-- One index per sort order the list offers (the ORDER BY expressions in server/reports/customers.ts
+-- must match these exactly), each covering the whole row: a page is a walk of one index that stops
+-- after the page, filters included, and never sorts. Newest-first and oldest-first need their own
+-- index because ties are always by name A→Z.
+CREATE INDEX reports_list_last_desc ON report_customer_list
+  (organisation_id, COALESCE(last_interaction_at, '') DESC, name COLLATE NOCASE, customer_id, owner_member_id, last_interaction_at, last_email_reply_at, external_id);
+CREATE INDEX reports_list_last_asc ON report_customer_list
+  (organisation_id, COALESCE(last_interaction_at, ''), name COLLATE NOCASE, customer_id, owner_member_id, last_interaction_at, last_email_reply_at, external_id);
+CREATE INDEX reports_list_reply_desc ON report_customer_list
+  (organisation_id, COALESCE(last_email_reply_at, '') DESC, name COLLATE NOCASE, customer_id, owner_member_id, last_interaction_at, last_email_reply_at, external_id);
+CREATE INDEX reports_list_reply_asc ON report_customer_list
+  (organisation_id, COALESCE(last_email_reply_at, ''), name COLLATE NOCASE, customer_id, owner_member_id, last_interaction_at, last_email_reply_at, external_id);
+CREATE INDEX reports_list_name ON report_customer_list
+  (organisation_id, name COLLATE NOCASE, customer_id, owner_member_id, last_interaction_at, last_email_reply_at, external_id);
 
 -- ───────────────────────────── emails: interaction_messages ─────────────────────────────
 -- direction is set for every email copy and NULL for meeting copies. A copy counts when no other
