@@ -5,19 +5,23 @@
  * again on the same database each time. The emulator lives in this process throughout: its state is
  * the ground truth, and it keeps changing between and during the child's lives.
  *
+ * Two team members (two mailboxes synced at once, sharing some messages and meetings), so kills also
+ * land while one mailbox's pages and the other's interleave. Both connect once, through the pane's
+ * connect flow against the first child; every later child syncs with the tokens its vault kept.
+ *
  * A kill point is mostly "d ms after the k-th page this life committed" (k and d drawn), which lands
  * inside requests, between a commit and the next request, in the pending lookups and the details
  * queue alike; some kills (the second of each phase, and others at random) land deliberately inside
- * the k-th page's open transaction, after its facts and interactions were written, before the commit. The member connects once, through the pane's connect flow
- * against the first child; every later child syncs with the tokens the vault kept in the database.
+ * the k-th page's open transaction, after its facts and interactions were written, before the commit.
  *
  * History runs on small pages (40) with the emulator's filtered-delta cap scaled down to 300 (and the
  * engine told so), so kills also land in the backfill past the cap. Delta-phase kills follow a batch
- * of live changes (adds, replies, moves in and out, deletes, meeting edits, cancellations).
+ * of live changes (adds, replies, moves in and out, deletes, meeting edits, cancellations), made while
+ * the child runs and while it is dead.
  *
- * At the end the child is stopped gracefully, and its database must equal, item for item, a sync of
- * the same final mailbox that was never interrupted (in-process, fresh database), and account for
- * every item of the ground truth.
+ * At the end the last child is stopped gracefully, and its database must equal, item for item, an
+ * uninterrupted sync of the same final mailboxes (in-process, into a fresh copy of the same directory
+ * database), and account for every item of the ground truth.
  */
 import assert from "node:assert/strict";
 import { fork, type ChildProcess } from "node:child_process";
@@ -25,13 +29,13 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ensureDevCertificates } from "../../emulator/tls/dev-certs";
 import { openDatabase, type Db } from "../db/database";
-import { removeDir, tempDir, testConfig, testContext } from "../test-support/env";
+import { removeDir, tempDir, testConfig } from "../test-support/env";
 import { TEST_DRIVER_LIMITS, TEST_SYNC_CONFIG } from "./test-kit";
 import { LiveChanges } from "./testing/live-changes";
-import { assertAccountsForGroundTruth, assertSameSnapshot, expectedFromGroundTruth, snapshotSync } from "./testing/snapshot";
-import { connectMember, freePort, mulberry32, prepareDatabase, productEnv, startNode, startWorld, type ProductNode, type World } from "./testing/world";
+import { assertAccountsForGroundTruth, assertActivityConsistent, assertSameSnapshot, expectedFromGroundTruth, snapshotSync } from "./testing/snapshot";
+import { connectMember, freePort, installDatabase, mulberry32, productEnv, startNode, startWorld, type ProductNode, type World } from "./testing/world";
 
-const SIZES = { messagesPerMailbox: 3000, eventsPerMailbox: 150, teamMembers: 1, customers: 12, contactsPerCustomer: 3 };
+const SIZES = { messagesPerMailbox: 1500, eventsPerMailbox: 80, teamMembers: 2, customers: 12, contactsPerCustomer: 3 };
 const CAP = 300;
 const SYNC_CONFIG = {
   deltaPageSize: 40,
@@ -54,7 +58,8 @@ type ChildMessage =
   | { type: "ready"; url: string; pid: number }
   | { type: "page"; kind: "mail" | "calendar"; items: number; n: number }
   | { type: "in-transaction"; page: number }
-  | { type: "run"; ok: boolean; ran: boolean; historyDone: boolean; error: string | null; pending: number; startedAt: number };
+  | { type: "run"; memberId: string; ok: boolean; ran: boolean; historyDone: boolean; error: string | null; pending: number; startedAt: number };
+type RunMessage = Extract<ChildMessage, { type: "run" }>;
 
 /** One life of the product process. */
 class Life {
@@ -117,6 +122,7 @@ let world: World;
 let dataDir: string;
 let port: number;
 let childEnv: Record<string, string>;
+let memberIdsByOid: Record<string, string>;
 const lives: Life[] = [];
 let reference: ProductNode | undefined;
 
@@ -127,10 +133,8 @@ before(async () => {
   await world.control("/graph/knobs", { filteredDeltaCap: CAP }, "PUT");
   dataDir = tempDir("crash-kill");
   const env = productEnv(world, childUrl, dataDir);
-  // The directory and the shared address key, written before the first start (as scripts/start.ts seeds the demo).
-  const ctx = testContext(testConfig(dataDir, env));
-  prepareDatabase(ctx, world);
-  ctx.db.close();
+  // The directory and the shared address key, in place before the first start (as scripts/start.ts seeds the demo).
+  memberIdsByOid = installDatabase(world, testConfig(dataDir, env).databasePath);
   const certs = ensureDevCertificates();
   childEnv = {
     ...(process.env as Record<string, string>),
@@ -194,7 +198,7 @@ async function killSomewhere(life: Life, random: () => number, i: number, maxPag
   const k = 1 + Math.floor(random() * maxPages);
   if (i === 1 || random() < 0.3) {
     const page = await killInsideTransaction(life, k);
-    return `inside the transaction of page ${page} (armed for the ${k}th)`;
+    return `inside the transaction of page ${page} (armed ${k} page(s) ahead)`;
   }
   const delay = Math.floor(random() * 30);
   await killAfterPages(life, k, delay);
@@ -202,64 +206,89 @@ async function killSomewhere(life: Life, random: () => number, i: number, maxPag
 }
 
 describe("crash test: SIGKILL at 10 random points, restarted on the same database", () => {
-  test("ends equal to an uninterrupted sync of the same final mailbox", async () => {
+  test("ends equal to an uninterrupted sync of the same final mailboxes", async () => {
     const started = Date.now();
+    // Two streams, so the kill points do not depend on how many changes were drawn meanwhile.
     const random = mulberry32(0xc0ffee);
-    const oid = world.org.teamMembers[0]!.oid;
-    const live = new LiveChanges(world.emu, world.org, oid, random, { tag: "crash" });
+    const changeRandom = mulberry32(0xfeed);
+    const oids = world.org.teamMembers.map((m) => m.oid);
+    const memberIds = oids.map((oid) => memberIdsByOid[oid]!);
+    const lives_ = oids.map((oid) => new LiveChanges(world.emu, world.org, oid, changeRandom, { tag: `crash-${oid.slice(0, 4)}` }));
+    let changes = 0;
+    const change = async (n: number) => {
+      for (let i = 0; i < n; i++) await lives_[changes++ % lives_.length]!.applyViaControl();
+    };
     const kills: string[] = [];
+    const historyDone = new Set<string>();
+    const noteRuns = (life: Life) => {
+      for (const r of life.runs()) if (r.ok && r.historyDone) historyDone.add(r.memberId);
+    };
 
     // ── History sync: killed 5 times, live changes between the lives. ──
     let life = await startLife();
-    await connectMember(world, `https://localhost:${port}`, oid);
+    for (const oid of oids) await connectMember(world, `https://localhost:${port}`, oid);
     for (let i = 0; i < HISTORY_KILLS; i++) {
       const where = await killSomewhere(life, random, i, 10);
-      assert.ok(!life.runs().some((r) => r.historyDone), "the kill came during the history sync");
+      noteRuns(life);
+      assert.ok(historyDone.size < memberIds.length, "the kill came during the history sync");
       kills.push(`history, life ${lives.length}: ${where}`);
-      await live.apply(3, "control");
+      await change(3);
       life = await startLife();
     }
-    await life.waitFor((m): m is Extract<ChildMessage, { type: "run" }> => m.type === "run" && m.ok && m.historyDone, "the history sync to finish");
+    for (const memberId of memberIds) {
+      await life.waitFor((m): m is RunMessage => m.type === "run" && m.memberId === memberId && m.ok && m.historyDone, "the history sync to finish");
+    }
     debug(`history done after ${lives.length} lives, ${Date.now() - started} ms`);
 
     // ── Delta sync: a batch of live changes, then a kill while the runs read them. ──
     for (let i = 0; i < DELTA_KILLS; i++) {
-      await live.apply(30, "control");
-      const where = await killSomewhere(life, random, i, 6);
+      // The kill is armed first: the changes (which go on while the process is dead, too) give it pages.
+      const killed = killSomewhere(life, random, i, 6);
+      killed.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      await change(30);
+      const where = await killed;
       kills.push(`delta, life ${lives.length}: ${where}`);
       life = await startLife();
     }
 
-    // ── The last life: a few more changes, then until a run that started after them completes. ──
-    await live.apply(10, "control");
+    // ── The last life: a few more changes, then until every mailbox had a complete run that started after them. ──
+    await change(10);
     const lastChange = Date.now();
-    const done = await life.waitFor(
-      (m): m is Extract<ChildMessage, { type: "run" }> => m.type === "run" && m.startedAt > lastChange && m.ok && m.historyDone && m.pending === 0,
-      "a complete run after the last change",
-    );
-    assert.ok(done);
+    for (const memberId of memberIds) {
+      await life.waitFor(
+        (m): m is RunMessage => m.type === "run" && m.memberId === memberId && m.startedAt > lastChange && m.ok && m.historyDone && m.pending === 0,
+        "a complete run after the last change",
+      );
+    }
     life.child.send({ type: "stop" });
     const exit = await life.exited;
     assert.equal(exit.code, 0, `the last child stopped cleanly:\n${life.stderr}`);
-    debug(kills.join("\n"), `\nchanges ${JSON.stringify(live.counts)}; ${lives.length} lives; ${Date.now() - started} ms`);
+    const counts: Record<string, number> = {};
+    for (const l of lives_) for (const [k, v] of Object.entries(l.counts)) counts[k] = (counts[k] ?? 0) + v;
+    debug(kills.join("\n"), `\nchanges ${JSON.stringify(counts)}; ${lives.length} lives; ${Date.now() - started} ms`);
     assert.equal(kills.length, HISTORY_KILLS + DELTA_KILLS);
     assert.equal(lives.length, HISTORY_KILLS + DELTA_KILLS + 1);
 
-    // ── The reference: the same final mailbox, synced once without interruption. ──
+    // ── The reference: the same final mailboxes, synced once without interruption. ──
     reference = startNode(world, { label: "crash-reference", config: { ...TEST_SYNC_CONFIG, filteredDeltaCap: CAP }, driverLimits: TEST_DRIVER_LIMITS });
-    const refMember = await reference.connect(oid);
-    const outcome = await reference.sync.engine.runHistorySync(refMember);
-    assert.ok(outcome.ok && outcome.historyDone, JSON.stringify(outcome));
+    const expected = new Map<string, Awaited<ReturnType<typeof expectedFromGroundTruth>>>();
+    for (const oid of oids) {
+      const refMember = await reference.connect(oid);
+      const outcome = await reference.sync.engine.runHistorySync(refMember);
+      assert.ok(outcome.ok && outcome.historyDone, JSON.stringify(outcome));
+      expected.set(oid, await expectedFromGroundTruth(world.emu.controlUrl, oid, reference.sync.engine));
+      assertAccountsForGroundTruth(reference.ctx.db, refMember, expected.get(oid)!, "uninterrupted sync");
+    }
     await reference.interactions.engine.whenIdle();
-    const expected = await expectedFromGroundTruth(world.emu.controlUrl, oid, reference.sync.engine);
-    assertAccountsForGroundTruth(reference.ctx.db, refMember, expected, "uninterrupted sync");
-    const want = snapshotSync(reference.ctx.db);
+    const now = new Date();
+    const want = snapshotSync(reference.ctx.db, now);
+    assertActivityConsistent(reference.ctx.db, now, "uninterrupted sync");
 
     const db: Db = openDatabase(path.join(dataDir, "app.db"));
     try {
-      const crashedMember = (db.prepare("SELECT id FROM team_members WHERE entra_oid = ?").get(oid) as { id: string }).id;
-      assertAccountsForGroundTruth(db, crashedMember, expected, "killed and restarted sync");
-      const got = snapshotSync(db);
+      for (const oid of oids) assertAccountsForGroundTruth(db, memberIdsByOid[oid]!, expected.get(oid)!, `killed and restarted sync (${oid})`);
+      const got = snapshotSync(db, now);
+      assertActivityConsistent(db, now, "killed and restarted sync");
       assert.ok(want.interactions.size > 20, `a real interaction history (${want.interactions.size})`);
       assertSameSnapshot(got, want, "the killed and restarted sync equals an uninterrupted one");
       debug(`mail ${got.mail.size} events ${got.events.size} interactions ${got.interactions.size}; ${Date.now() - started} ms`);

@@ -1,7 +1,8 @@
 /**
  * Fault soak at the issue's size: a 20,000-message, 500-event mailbox synced while about 10% of
  * Graph requests fail in the emulator's mix (429 and 503 with Retry-After, 504, connection resets,
- * bodies cut mid-JSON, 410 SyncStateNotFound on delta, 401), and while 200 live changes happen —
+ * bodies cut mid-JSON, 410 SyncStateNotFound on delta, 401) — with Graph's delta quirks on top
+ * (replayed pages, empty pages, removals of unknown ids) — and while 200 live changes happen —
  * during runs (made between two committed pages) and between them. Runs repeat, faults still on,
  * until one completes with nothing left pending. Then:
  *   - every item of the emulator's ground truth inside the sync window is stored exactly once, in the
@@ -16,7 +17,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_DRIVER_LIMITS, TEST_SYNC_CONFIG } from "./test-kit";
 import { LiveChanges } from "./testing/live-changes";
-import { assertAccountsForGroundTruth, assertSameSnapshot, expectedFromGroundTruth, snapshotSync } from "./testing/snapshot";
+import { assertAccountsForGroundTruth, assertActivityConsistent, assertSameSnapshot, expectedFromGroundTruth, snapshotSync } from "./testing/snapshot";
 import { mulberry32, startNode, startWorld, type ProductNode, type World } from "./testing/world";
 
 const SIZES = { messagesPerMailbox: 20_000, eventsPerMailbox: 500, teamMembers: 1, customers: 30, contactsPerCustomer: 3 };
@@ -53,18 +54,21 @@ describe("fault soak (20,000 messages, 500 events, 200 live changes, ~10% faults
     const engine = faulty.sync.engine;
 
     await world.control("/pipeline/stats/reset", {});
+    // Graph's own quirks on top of the faults: delta pages served twice, empty pages with a nextLink,
+    // first rounds that open with removals of messages the client never saw.
+    const quirks = { replayProbability: 0.05, emptyPageProbability: 0.03, firstRoundRemovals: 5 };
+    await world.control("/graph/knobs", quirks, "PUT");
     await world.control("/pipeline/faults", {
-      seed: "soak-full",
       rules: [
         // Every Nth request for each kind, the periods co-prime so they rarely collide: ≈10% of all
         // requests fail, every kind is sure to fire, and where they land depends on the interleaving.
-        { kind: "status", status: 429, retryAfterSeconds: 1, everyNth: 47 },
-        { kind: "status", status: 503, retryAfterSeconds: 1, everyNth: 67 },
-        { kind: "status", status: 504, everyNth: 71 },
-        { kind: "reset", everyNth: 73 },
-        { kind: "truncate", everyNth: 79 },
-        { kind: "401", everyNth: 97 },
-        { match: { pathRegex: "/delta" }, kind: "delta410", everyNth: 53 },
+        { kind: "status", status: 429, retryAfterSeconds: 1, everyNth: 41 },
+        { kind: "status", status: 503, retryAfterSeconds: 1, everyNth: 59 },
+        { kind: "status", status: 504, everyNth: 61 },
+        { kind: "reset", everyNth: 67 },
+        { kind: "truncate", everyNth: 71 },
+        { kind: "401", everyNth: 89 },
+        { match: { pathRegex: "/delta" }, kind: "delta410", everyNth: 43 },
       ],
     });
 
@@ -114,6 +118,7 @@ describe("fault soak (20,000 messages, 500 events, 200 live changes, ~10% faults
     const faults = (await world.control("/pipeline/faults")).rules as Array<{ kind: string; status?: number; hits: number }>;
     const hits = Object.fromEntries(faults.map((r) => [r.status ? `${r.kind} ${r.status}` : r.kind, r.hits]));
     await world.control("/pipeline/faults", undefined, "DELETE");
+    await world.control("/graph/knobs", { replayProbability: 0, emptyPageProbability: 0, firstRoundRemovals: 0 }, "PUT");
     const stats = await world.control(`/pipeline/stats?oid=${oid}`);
     debug("faults", hits, "requests", stats.requests, "changes", live.counts, "history runs", historyRuns, "runs", runs, `${Date.now() - started} ms`);
     for (const [kind, n] of Object.entries(hits)) assert.ok(n > 0, `the ${kind} fault fired (${JSON.stringify(hits)})`);
@@ -125,10 +130,8 @@ describe("fault soak (20,000 messages, 500 events, 200 live changes, ~10% faults
     // Nothing lost, nothing duplicated: the ground truth, item by item.
     const expected = await expectedFromGroundTruth(world.emu.controlUrl, oid, engine);
     assertAccountsForGroundTruth(faulty.ctx.db, memberId, expected, "faulty sync");
-    await faulty.interactions.engine.whenIdle();
-    const got = snapshotSync(faulty.ctx.db);
 
-    // The reference: a fault-free sync of the final mailbox into a fresh database.
+    // The reference: a fault-free sync of the final mailbox into a fresh database (a fresh copy of the same directory).
     const freshStarted = Date.now();
     const fresh = startNode(world, { label: "soak-fresh", config: TEST_SYNC_CONFIG, driverLimits: TEST_DRIVER_LIMITS });
     nodes.push(fresh);
@@ -137,7 +140,12 @@ describe("fault soak (20,000 messages, 500 events, 200 live changes, ~10% faults
     assert.ok(reference.ok && reference.historyDone, JSON.stringify(reference));
     await fresh.interactions.engine.whenIdle();
     assertAccountsForGroundTruth(fresh.ctx.db, freshMember, await expectedFromGroundTruth(world.emu.controlUrl, oid, fresh.sync.engine), "fresh sync");
-    const want = snapshotSync(fresh.ctx.db);
+    await faulty.interactions.engine.whenIdle();
+    const now = new Date();
+    const want = snapshotSync(fresh.ctx.db, now);
+    const got = snapshotSync(faulty.ctx.db, now);
+    assertActivityConsistent(fresh.ctx.db, now, "fresh sync");
+    assertActivityConsistent(faulty.ctx.db, now, "faulty sync");
     assert.ok(want.interactions.size > 100 && want.interactionMessages.size > want.interactions.size, `a real interaction history (${want.interactions.size})`);
     assertSameSnapshot(got, want, "the soaked database equals a fault-free sync of the final mailbox");
     debug(`fresh sync and comparison ${Date.now() - freshStarted} ms`);

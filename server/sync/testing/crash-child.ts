@@ -21,7 +21,7 @@ type Message =
   | { type: "ready"; url: string; pid: number }
   | { type: "page"; kind: "mail" | "calendar"; items: number; n: number }
   | { type: "in-transaction"; page: number }
-  | { type: "run"; ok: boolean; ran: boolean; historyDone: boolean; error: string | null; pending: number; startedAt: number };
+  | { type: "run"; memberId: string; ok: boolean; ran: boolean; historyDone: boolean; error: string | null; pending: number; startedAt: number };
 
 const send = (m: Message) => {
   if (process.connected) process.send!(m);
@@ -57,6 +57,7 @@ SyncEngine.prototype.runMailbox = async function (this: SyncEngine, ...args: Par
   const outcome = await runMailbox.apply(this, args);
   send({
     type: "run",
+    memberId: args[0],
     ok: outcome.ok,
     ran: outcome.ran,
     historyDone: outcome.historyDone,

@@ -19,6 +19,8 @@ export interface SyncSnapshot {
   events: Map<string, string>;
   interactions: Map<string, string>;
   interactionMessages: Map<string, string>;
+  /** customer_activity per customer (after the refresh of meetings that have started, as the engine's timer does). */
+  activity: Map<string, string>;
 }
 
 /** The organisation's address key, the same in every database under test (see file comment). */
@@ -40,7 +42,52 @@ function put(map: Map<string, string>, key: string, value: unknown, what: string
   map.set(key, JSON.stringify(value));
 }
 
-export function snapshotSync(db: Db): SyncSnapshot {
+interface Activity {
+  last_interaction_at: string | null;
+  last_email_reply_at: string | null;
+  next_meeting_at: string | null;
+}
+
+/**
+ * customer_activity as stored, per customer external id, and as computed from scratch from the
+ * interactions table at `now` (what materialise.ts's refreshActivity computes). A stored row whose
+ * next meeting has started is due for the engine's periodic refresh: it is taken as refreshed.
+ */
+function activities(db: Db, now: Date): Array<{ customer: string; stored: Activity; computed: Activity }> {
+  const nowIso = now.toISOString();
+  const stored = db.prepare<[string], Activity>("SELECT last_interaction_at, last_email_reply_at, next_meeting_at FROM customer_activity WHERE customer_id = ?");
+  const one = (sql: string) => db.prepare<unknown[], { v: string | null }>(sql);
+  const lastEmail = one("SELECT MAX(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'email' AND counted = 1");
+  const lastMeeting = one("SELECT MAX(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'meeting' AND counted = 1 AND last_at <= ?");
+  const nextMeeting = one("SELECT MIN(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'meeting' AND counted = 1 AND last_at > ?");
+  const lastReply = one("SELECT MAX(last_reply_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'email'");
+  const max = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+  return (db.prepare("SELECT id, external_id FROM customers").all() as Array<{ id: string; external_id: string }>).map((c) => {
+    const computed: Activity = {
+      last_interaction_at: max(lastEmail.get(c.id)?.v ?? null, lastMeeting.get(c.id, nowIso)?.v ?? null),
+      last_email_reply_at: lastReply.get(c.id)?.v ?? null,
+      next_meeting_at: nextMeeting.get(c.id, nowIso)?.v ?? null,
+    };
+    let row: Activity = stored.get(c.id) ?? { last_interaction_at: null, last_email_reply_at: null, next_meeting_at: null };
+    if (row.next_meeting_at !== null && row.next_meeting_at <= nowIso) row = computed;
+    return { customer: c.external_id, stored: { ...row }, computed };
+  });
+}
+
+/** Customers whose stored activity is not what their interactions say (the incremental max-merge went wrong). */
+export function assertActivityConsistent(db: Db, now: Date, label: string): void {
+  const wrong = activities(db, now).filter((a) => JSON.stringify(a.stored) !== JSON.stringify(a.computed));
+  assert.equal(
+    wrong.length,
+    0,
+    `${label}: customer_activity differs from the interactions for ${wrong.length} customer(s): ${wrong
+      .slice(0, 3)
+      .map((w) => `${w.customer} stored ${JSON.stringify(w.stored)} computed ${JSON.stringify(w.computed)}`)
+      .join("; ")}`,
+  );
+}
+
+export function snapshotSync(db: Db, now: Date = new Date()): SyncSnapshot {
   const memberOid = ids(db, "SELECT id, COALESCE(entra_oid, external_id) AS ext FROM team_members");
   const customerExt = ids(db, "SELECT id, external_id AS ext FROM customers");
   const userExt = ids(db, "SELECT id, external_id AS ext FROM users");
@@ -100,7 +147,9 @@ export function snapshotSync(db: Db): SyncSnapshot {
     const { interaction_id, member_id, graph_id, ...rest } = r;
     put(interactionMessages, `${interactionKey.get(interaction_id) ?? `?${interaction_id}`} | ${oid(member_id)} ${graph_id}`, rest, "interaction message");
   }
-  return { mail, events, interactions, interactionMessages };
+  const activity = new Map<string, string>();
+  for (const a of activities(db, now)) put(activity, a.customer, a.stored, "customer activity");
+  return { mail, events, interactions, interactionMessages, activity };
 }
 
 /** A readable account of how two maps differ (first few of each kind), or "" when they are equal. */
@@ -126,6 +175,7 @@ export function assertSameSnapshot(got: SyncSnapshot, want: SyncSnapshot, label:
     diffMap("event facts", got.events, want.events),
     diffMap("interactions", got.interactions, want.interactions),
     diffMap("interaction messages", got.interactionMessages, want.interactionMessages),
+    diffMap("customer activity", got.activity, want.activity),
   ].filter(Boolean);
   assert.ok(parts.length === 0, `${label}:\n  ${parts.join("\n  ")}`);
 }

@@ -3,20 +3,26 @@
  *   - startWorld: the emulator seeded with a generated organisation, one HTTPS port for the product
  *     under test (its redirect URI is registered with the emulator's demo app), and the secrets every
  *     database under test shares (vault key, organisation address key) so their contents compare;
- *   - startNode: the product wired in-process the way startProduct wires it (directory seeded from the
- *     same organisation, interactions engine as the sync's listener), over its own temp database;
+ *   - templateDatabase: one database with the directory (from the same organisation) and the address
+ *     key, copied for every product under test, so that ids (team members, customers, contacts) are
+ *     the same in all of them: wherever the product breaks a tie by id, they break it alike;
+ *   - startNode: the product wired in-process the way startProduct wires it (interactions engine as
+ *     the sync's listener), over its own copy of the template database;
  *   - connectMember: the connect flow the pane runs (/api/connection/auth-session → /auth/start →
  *     the emulator's /authorize with auto-consent → /auth/callback);
  *   - mulberry32: the seeded PRNG the tests draw their random choices from.
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import type { Express } from "express";
 import { createEmulator, generate, type Emulator, type GeneratorSizes } from "../../../emulator/server";
 import type { GeneratedOrganisation } from "../../../emulator/generator/types";
 import { createApp } from "../../app";
 import type { ServerContext } from "../../context";
+import { openDatabase } from "../../db/database";
 import { seedDirectory } from "../../demo/seed-directory";
 import { createServerInteractions, type ServerInteractions } from "../../interactions";
 import { removeDir, tempDir, testConfig, testContext } from "../../test-support/env";
@@ -61,6 +67,8 @@ export interface World {
   encryptionKey: string;
   addressKey: string;
   control<T = any>(path: string, body?: unknown, method?: string): Promise<T>;
+  /** A database file with the directory and the address key loaded (see the file comment); copy it, don't open it. */
+  templateDatabase(): string;
   close(): Promise<void>;
 }
 
@@ -85,18 +93,33 @@ export async function startWorld(options: { seed: string; sizes: GeneratorSizes;
     if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status}: ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
-  return {
+  let template: { dir: string; file: string } | null = null;
+  const world: World = {
     emu,
     org,
     server,
     encryptionKey: crypto.randomBytes(32).toString("base64"),
     addressKey: crypto.randomBytes(32).toString("base64"),
     control,
+    templateDatabase() {
+      if (!template) {
+        const dir = tempDir("sync-template");
+        const ctx = testContext(testConfig(dir, productEnv(world, server.url, dir)));
+        seedDirectory(ctx.db, org, { organisationId: ORGANISATION_ID });
+        installAddressKey(ctx.db, ctx.vault, ORGANISATION_ID, world.addressKey);
+        const file = ctx.config.databasePath;
+        ctx.db.close();
+        template = { dir, file };
+      }
+      return template.file;
+    },
     async close() {
       await server.close();
       await emu.close();
+      if (template) removeDir(template.dir);
     },
   };
+  return world;
 }
 
 /** The environment a product under test runs with (in-process node or child process). */
@@ -114,11 +137,21 @@ export function productEnv(world: World, publicUrl: string, dataDir: string): Re
   };
 }
 
-/** Loads the organisation's directory and the shared address key into a product database. */
-export function prepareDatabase(ctx: ServerContext, world: World): Record<string, string> {
-  const { memberIdsByOid } = seedDirectory(ctx.db, world.org, { organisationId: ORGANISATION_ID });
-  installAddressKey(ctx.db, ctx.vault, ORGANISATION_ID, world.addressKey);
-  return memberIdsByOid;
+/** Copies the template database to `file` (before anything opens it) and returns Entra oid → team member id. */
+export function installDatabase(world: World, file: string): Record<string, string> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.copyFileSync(world.templateDatabase(), file);
+  return memberIds(file);
+}
+
+function memberIds(file: string): Record<string, string> {
+  const db = openDatabase(file);
+  try {
+    const rows = db.prepare("SELECT id, entra_oid FROM team_members WHERE entra_oid IS NOT NULL").all() as Array<{ id: string; entra_oid: string }>;
+    return Object.fromEntries(rows.map((r) => [r.entra_oid, r.id]));
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -166,8 +199,9 @@ export function startNode(
   options: { label: string; config?: Partial<SyncEngineConfig>; driverLimits?: Partial<DriverLimits> },
 ): ProductNode {
   const dir = tempDir(options.label);
-  const ctx = testContext(testConfig(dir, productEnv(world, world.server.url, dir)));
-  const memberIdsByOid = prepareDatabase(ctx, world);
+  const config = testConfig(dir, productEnv(world, world.server.url, dir));
+  const memberIdsByOid = installDatabase(world, config.databasePath);
+  const ctx = testContext(config);
   const interactions = createServerInteractions(ctx);
   const sync = createServerSync(ctx, { listener: interactions.listener, push: false, config: options.config, driverLimits: options.driverLimits });
   interactions.useSync({ details: sync.details, driver: sync.engine.driver });
