@@ -27,14 +27,25 @@ const emulator = await createEmulator({
 });
 if (Number(latencyMs) > 0) emulator.pipeline.configure({ latencyMs: Number(latencyMs) });
 const org = emulator.organisation!;
-if (options.directoryFile) {
-  // The directory the product imports (seedDirectory): everything but the mailboxes, which stay here.
-  fs.writeFileSync(options.directoryFile, JSON.stringify({ ...org, mailboxes: {} }));
-}
 const scopes = ["https://graph.microsoft.com/Mail.Read", "https://graph.microsoft.com/Calendars.Read"];
 const mint = (oid: string) => emulator.identity.mintAccessToken({ oid, clientId: emulator.demoApp.clientId, scopes, lifetimeSeconds: 3600 });
+// With hundreds of team members the generator repeats the odd name, so an address can come out twice;
+// identity then refuses the second user. Only members with a sign-in of their own (and addresses no
+// earlier member has) are handed out and put in the directory.
 const members = [];
-for (const m of org.teamMembers) members.push({ oid: m.oid, primaryAddress: m.primaryAddress, token: await mint(m.oid) });
+const kept = [];
+const taken = new Set<string>();
+for (const m of org.teamMembers) {
+  const addresses = [m.primaryAddress, ...m.mailboxAliases].map((a) => a.toLowerCase());
+  if (addresses.some((a) => taken.has(a)) || !emulator.identity.findUser(m.oid)) continue;
+  for (const a of addresses) taken.add(a);
+  kept.push(m);
+  members.push({ oid: m.oid, primaryAddress: m.primaryAddress, token: await mint(m.oid) });
+}
+if (options.directoryFile) {
+  // The directory the product imports (seedDirectory): everything but the mailboxes, which stay here.
+  fs.writeFileSync(options.directoryFile, JSON.stringify({ ...org, teamMembers: kept, mailboxes: {} }));
+}
 const first = members[0]!;
 process.stdout.write(
   `${JSON.stringify({
@@ -49,3 +60,9 @@ process.stdout.write(
   })}\n`,
 );
 process.on("SIGTERM", () => void emulator.close().then(() => process.exit(0)));
+// A benchmark that dies (Ctrl-C, a crash) must not leave its emulator running: exit once orphaned.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void emulator.close().then(() => process.exit(0));
+}, 1000).unref();
+// unref'd: the HTTPS server keeps the process alive, the check does not.

@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -11,7 +13,10 @@ import type { WorkerInput } from "./sync-worker";
 export async function runWorker<T>(input: WorkerInput): Promise<T> {
   const script = path.join(import.meta.dirname, "sync-worker.ts");
   const prof = process.env.SYNC_BENCH_CPU_PROF;
-  const args = [...process.execArgv, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), script, JSON.stringify(input)];
+  // The input goes through a file: 200 members' tokens are more than one command-line argument may hold.
+  const inputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sync-worker-")), "input.json");
+  fs.writeFileSync(inputFile, JSON.stringify(input));
+  const args = [...process.execArgv, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), script, inputFile];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   let found: T | undefined;
   const rl = createInterface({ input: child.stdout! });
@@ -19,6 +24,7 @@ export async function runWorker<T>(input: WorkerInput): Promise<T> {
     if (line.startsWith("RESULT ")) found = JSON.parse(line.slice(7)) as T;
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  fs.rmSync(path.dirname(inputFile), { recursive: true, force: true });
   if (found === undefined) throw new Error(`the ${input.scenario} worker exited with ${code} without a result`);
   return found;
 }

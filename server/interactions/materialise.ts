@@ -160,6 +160,9 @@ const COMPARED: readonly (keyof InteractionWrite)[] = [
   "contact_user_ids", "details_pending",
 ];
 
+/** Every column but the id, for in-place rewrites. */
+const REWRITTEN: readonly (keyof InteractionWrite)[] = [...COMPARED, "updated_at"];
+
 function sameInteraction(a: InteractionWrite, b: InteractionWrite): boolean {
   for (const k of COMPARED) if (a[k] !== b[k]) return false;
   return true;
@@ -207,6 +210,8 @@ const maxIso = (a: string | null, b: string | null) => (a === null ? b : b === n
 export class Materialiser {
   private readonly s;
   private readonly q;
+  /** UPDATE statements of in-place rewrites, by the set of columns they set. */
+  private readonly updates = new Map<string, { run(...params: unknown[]): unknown }>();
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -238,6 +243,8 @@ export class Materialiser {
       insertMessage: db.prepare(`INSERT INTO interaction_messages (interaction_id, organisation_id, member_id, graph_id,
           internet_message_id, message_key, at, direction, from_contact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertTeamMember: db.prepare("INSERT INTO interaction_team_members (interaction_id, member_id, organisation_id) VALUES (?, ?, ?)"),
+      deleteMessage: db.prepare("DELETE FROM interaction_messages WHERE interaction_id = ? AND member_id = ? AND graph_id = ?"),
+      deleteTeamMember: db.prepare("DELETE FROM interaction_team_members WHERE interaction_id = ? AND member_id = ?"),
       lastEmail: db.prepare<[string], { v: string | null }>(
         "SELECT MAX(last_at) AS v FROM interactions WHERE customer_id = ? AND kind = 'email' AND counted = 1",
       ),
@@ -259,8 +266,15 @@ export class Materialiser {
     };
     this.q = {
       facts: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE member_id = ? AND kind = ? AND graph_id IN (?IN)"),
-      byConversation: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND conversation_id IN (?IN)"),
       byImid: new InQuery<IxFactRow>(db, "SELECT * FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND internet_message_id IN (?IN)"),
+      keysByConversation: new InQuery<{ member_id: string; graph_id: string }>(
+        db,
+        "SELECT member_id, graph_id FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND conversation_id IN (?IN)",
+      ),
+      keysByImid: new InQuery<{ member_id: string; graph_id: string }>(
+        db,
+        "SELECT member_id, graph_id FROM interaction_facts WHERE organisation_id = ? AND kind = 'email' AND internet_message_id IN (?IN)",
+      ),
       // Copies the sync stored that did not sync: their conversation ids still join threads.
       copiesByImid: new InQuery<{
         member_id: string;
@@ -573,10 +587,24 @@ export class Materialiser {
             }
           }
         }
-        const found = [...(c.length > 0 ? this.q.byConversation.all([orgId], c) : []), ...(m.length > 0 ? this.q.byImid.all([orgId], m) : [])];
-        for (const r of found) {
+        // Keys first, whole rows only for copies not in hand. Performance: most copies a level finds
+        // are ones this batch just wrote (or found one level up), and reading their whole rows again
+        // (decision, details) was a good share of the walk. Same copies, same order as before.
+        const keys = [...(c.length > 0 ? this.q.keysByConversation.all([orgId], c) : []), ...(m.length > 0 ? this.q.keysByImid.all([orgId], m) : [])];
+        const unknown: { memberId: string; graphId: string; key: string }[] = [];
+        const asked = new Set<string>();
+        for (const r of keys) {
           const k = factKey(r.member_id, r.graph_id);
-          if (addFact(r) && !change.created.has(k)) pendingOld.push(r);
+          if (facts.has(k) || asked.has(k)) continue;
+          asked.add(k);
+          unknown.push({ memberId: r.member_id, graphId: r.graph_id, key: k });
+        }
+        if (unknown.length > 0) {
+          const rows = this.loadFacts("email", unknown);
+          for (const u of unknown) {
+            const r = rows.get(u.key);
+            if (r && addFact(r) && !change.created.has(u.key)) pendingOld.push(r);
+          }
         }
       }
       const toCheck = pendingOld.filter((r) => {
@@ -782,35 +810,44 @@ export class Materialiser {
    */
   private commit(planned: Planned[], oldIds: Set<string>, deltas: Map<string, ActivityDelta>, result: ApplyResult): void {
     const keep = new Set<string>();
+    let oldRows = new Map<string, InteractionWrite>();
+    // The stored copies and team members of old interactions the fold produces again (same id).
+    const oldMessages = new Map<string, Array<{ signature: string; member_id: string; graph_id: string }>>();
+    const oldMembers = new Map<string, string[]>();
     if (oldIds.size > 0) {
       const ids = [...oldIds];
-      const oldRows = new Map(this.q.interactionsFull.all([], ids).map((r) => [r.id, r]));
+      oldRows = new Map(this.q.interactionsFull.all([], ids).map((r) => [r.id, r]));
       const plannedIds = planned.filter((p) => oldRows.has(p.row.id)).map((p) => p.row.id);
       if (plannedIds.length > 0) {
-        const msgs = new Map<string, string[]>();
         for (const m of this.q.messageRows.all([], plannedIds)) {
-          const list = msgs.get(m.interaction_id) ?? [];
-          list.push(messageSignature([m.member_id, m.graph_id, m.internet_message_id, m.message_key, m.at, m.direction, m.from_contact]));
-          msgs.set(m.interaction_id, list);
+          let list = oldMessages.get(m.interaction_id);
+          if (!list) oldMessages.set(m.interaction_id, (list = []));
+          list.push({
+            signature: messageSignature([m.member_id, m.graph_id, m.internet_message_id, m.message_key, m.at, m.direction, m.from_contact]),
+            member_id: m.member_id,
+            graph_id: m.graph_id,
+          });
         }
-        const members = new Map<string, string[]>();
         for (const m of this.q.memberRows.all([], plannedIds)) {
-          const list = members.get(m.interaction_id) ?? [];
+          let list = oldMembers.get(m.interaction_id);
+          if (!list) oldMembers.set(m.interaction_id, (list = []));
           list.push(m.member_id);
-          members.set(m.interaction_id, list);
         }
         for (const p of planned) {
           const old = oldRows.get(p.row.id);
           if (!old || !sameInteraction(old, p.row)) continue;
-          if ((msgs.get(p.row.id) ?? []).sort().join("\n") !== p.messages.map(messageSignature).sort().join("\n")) continue;
-          if ((members.get(p.row.id) ?? []).sort().join(",") !== [...p.members].sort().join(",")) continue;
+          const stored = (oldMessages.get(p.row.id) ?? []).map((m) => m.signature);
+          if (stored.sort().join("\n") !== p.messages.map(messageSignature).sort().join("\n")) continue;
+          if ([...(oldMembers.get(p.row.id) ?? [])].sort().join(",") !== [...p.members].sort().join(",")) continue;
           keep.add(p.row.id);
         }
       }
+      const replanned = new Set(planned.map((p) => p.row.id));
       for (const r of oldRows.values()) {
         if (keep.has(r.id)) continue;
         delta(deltas, r.customer_id).removed.push(r);
-        this.s.deleteInteraction.run(r.id);
+        // One the fold produces again is rewritten in place below; only the others are deleted.
+        if (!replanned.has(r.id)) this.s.deleteInteraction.run(r.id);
         result.interactionsRemoved++;
       }
     }
@@ -818,15 +855,58 @@ export class Materialiser {
       if (keep.has(p.row.id)) continue;
       const id = p.row.id;
       const orgId = p.row.organisation_id;
-      this.s.insertInteraction.run(p.row);
-      for (const m of p.messages) this.s.insertMessage.run(id, orgId, ...m);
-      for (const m of p.members) this.s.insertTeamMember.run(id, m, orgId);
+      const old = oldRows.get(id);
+      if (old) {
+        this.rewrite(old, p, oldMessages.get(id) ?? [], oldMembers.get(id) ?? []);
+      } else {
+        this.s.insertInteraction.run(p.row);
+        for (const m of p.messages) this.s.insertMessage.run(id, orgId, ...m);
+        for (const m of p.members) this.s.insertTeamMember.run(id, m, orgId);
+      }
       const d = delta(deltas, p.row.customer_id);
       d.lastEmail = maxIso(d.lastEmail, p.lastEmail);
       d.lastReply = maxIso(d.lastReply, p.lastReply);
       if (p.meeting) d.meetings.push(p.meeting);
       result.interactionsWritten++;
     }
+  }
+
+  /**
+   * An interaction the fold produces again under the same id, changed: rewritten in place, with the
+   * same end state as DELETE + INSERT. Performance: a conversation is folded again each time a page
+   * brings one of its messages, and deleting an interaction cascades to all its copies and team
+   * members (and each of those fires the reports' triggers); in place, only the columns that changed
+   * are set and only the copies and members that changed are deleted or inserted. Copies are still
+   * only ever inserted and deleted, never updated (a copy whose values changed is deleted, then
+   * inserted), deletions before insertions.
+   */
+  private rewrite(old: InteractionWrite, p: Planned, oldMessages: Array<{ signature: string; member_id: string; graph_id: string }>, oldMembers: string[]): void {
+    const id = p.row.id;
+    const orgId = p.row.organisation_id;
+    // Only the changed columns: a meeting's report triggers fire on the columns an UPDATE names.
+    const changed = REWRITTEN.filter((k) => old[k] !== p.row[k]);
+    if (changed.length > 0) this.updateStatement(changed).run(...changed.map((k) => p.row[k]), id);
+    const wanted = new Map(p.messages.map((m) => [messageSignature(m), m]));
+    const stored = new Set<string>();
+    for (const m of oldMessages) {
+      stored.add(m.signature);
+      if (!wanted.has(m.signature)) this.s.deleteMessage.run(id, m.member_id, m.graph_id);
+    }
+    const members = new Set(p.members);
+    const had = new Set(oldMembers);
+    for (const m of had) if (!members.has(m)) this.s.deleteTeamMember.run(id, m);
+    for (const [signature, m] of wanted) if (!stored.has(signature)) this.s.insertMessage.run(id, orgId, ...m);
+    for (const m of p.members) if (!had.has(m)) this.s.insertTeamMember.run(id, m, orgId);
+  }
+
+  private updateStatement(columns: readonly (keyof InteractionWrite)[]): { run(...params: unknown[]): unknown } {
+    const key = columns.join(",");
+    let st = this.updates.get(key);
+    if (!st) {
+      st = this.db.prepare(`UPDATE interactions SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);
+      this.updates.set(key, st);
+    }
+    return st;
   }
 
   /**

@@ -98,3 +98,30 @@ export function createAddressKeyStore(db: Db, vault: Vault): AddressKeyStore {
     },
   };
 }
+
+/**
+ * A keyer that remembers, for as long as it lives, what each raw address keyed to. Performance: a
+ * page of a mailbox names the same few addresses over and over (the owner on every message, the
+ * regular correspondents), and an HMAC per occurrence was a measurable share of a history sync.
+ * Meant to live for one page (store.ts creates one per applied page), so the plain addresses it
+ * holds never outlive the page's own items in memory. Results are identical to the keyer's.
+ */
+export function pageKeyer(keyer: AddressKeyer): AddressKeyer {
+  const parts = new Map<string, { k: string; d: string; s: 0 | 1 } | null>();
+  return {
+    addressKey: (address) => keyer.addressKey(address),
+    domainKey: (domain) => keyer.domainKey(domain),
+    participant(address, role, resource) {
+      let base = parts.get(address);
+      if (base === undefined) {
+        const p = keyer.participant(address, role);
+        base = p ? { k: p.k, d: p.d, s: p.s } : null;
+        parts.set(address, base);
+      }
+      if (base === null) return null;
+      const p: StoredParticipant = { k: base.k, d: base.d, s: base.s, r: role };
+      if (resource) p.res = 1;
+      return p;
+    },
+  };
+}

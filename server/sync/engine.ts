@@ -67,7 +67,9 @@ export const DEFAULT_SYNC_CONFIG: SyncEngineConfig = {
   listPageSize: 1000,
   folderPageSize: 250,
   filteredDeltaCap: 5000,
-  folderConcurrency: 3,
+  // As many folders as the mailbox may have requests in flight: with 3, one of Outlook's 4 slots sat
+  // idle during a history sync (the driver still caps the mailbox at 4, so this never asks for more).
+  folderConcurrency: 4,
   mailboxConcurrency: 4,
   stuckAfterMs: 15 * 60_000,
   calendarReanchorMs: 7 * 24 * 3600_000,
@@ -118,6 +120,61 @@ interface RunContext {
   signal: AbortSignal;
   /** Set when the listing failed: the pass must not conclude anything about vanished messages. */
   incomplete: boolean;
+  /** Where the run's folder tasks hand their pages to be applied (see PageCommitter). */
+  pages: PageCommitter;
+}
+
+/**
+ * Applies the pages a run's folder tasks fetched. Performance: a page that arrives while others are
+ * waiting (the import is busy, the other folders' requests completed meanwhile) is applied together
+ * with them in one transaction (SyncStore.applyTogether); a page that arrives alone is applied alone,
+ * exactly as before. A task awaits its own page, so a folder's pages stay in order and a folder never
+ * has two pages in one batch. Should the batch fail, its pages are applied one at a time so that each
+ * task sees only its own page's error.
+ */
+class PageCommitter {
+  private queue: Array<{ apply: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly store: SyncStore,
+    private readonly memberId: string,
+  ) {}
+
+  apply<T>(apply: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the I/O callbacks of this turn: every response that has arrived by now joins the batch.
+        setImmediate(() => this.drain());
+      }
+    });
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const batch = this.queue.splice(0);
+    if (batch.length > 1 && this.store.canApplyTogether) {
+      let results: unknown[] | undefined;
+      try {
+        results = this.store.applyTogether(this.memberId, () => batch.map((b) => b.apply()));
+      } catch {
+        results = undefined;
+      }
+      if (results) {
+        batch.forEach((b, i) => b.resolve(results[i]));
+        return;
+      }
+    }
+    for (const b of batch) {
+      try {
+        b.resolve(b.apply());
+      } catch (error) {
+        b.reject(error);
+      }
+    }
+  }
 }
 
 interface Running {
@@ -347,7 +404,7 @@ export class SyncEngine implements ItemDetailsFetcher {
     });
     const stuckBefore = new Date(this.now().getTime() - this.config.stuckAfterMs);
     if (!this.store.claim(memberId, runId, stuckBefore)) return { ...outcome(false), ran: false };
-    const ctx: RunContext = { memberId, runId, signal: abort.signal, incomplete: false };
+    const ctx: RunContext = { memberId, runId, signal: abort.signal, incomplete: false, pages: new PageCommitter(this.store, memberId) };
     const log = this.log.child({ memberId, runId });
     try {
       const mailbox = this.store.mailbox(memberId)!;
@@ -500,29 +557,40 @@ export class SyncEngine implements ItemDetailsFetcher {
 
   /** Pages through /me/mailFolders and, recursively, childFolders; skips excluded folders and their subtrees. */
   async listMailFolders(ctx: RunContext): Promise<ListedFolder[]> {
-    const wellKnown = await this.wellKnownIds(ctx);
+    const select = "$select=id,displayName,parentFolderId,childFolderCount,totalItemCount";
+    const listing = async (first: string): Promise<GraphFolder[]> => {
+      const folders: GraphFolder[] = [];
+      let url: string | undefined = first;
+      while (url) {
+        const page: GraphPage<GraphFolder> = await this.driver.get<GraphPage<GraphFolder>>(ctx.memberId, url, { signal: ctx.signal });
+        folders.push(...(page.value ?? []));
+        url = page["@odata.nextLink"];
+      }
+      return folders;
+    };
+    // Performance: the well-known ids and the top level are asked for at once, and the child folders
+    // of one level all at once (a listing's own pages stay in order), instead of one request after
+    // the other: with Graph's latency every cycle's listing was as many round trips as it had folders
+    // with children. Same requests, same result, same order (top level, then level by level).
+    const [wellKnown, top] = await Promise.all([this.wellKnownIds(ctx), listing(`/me/mailFolders?$top=${this.config.folderPageSize}&${select}`)]);
     const nameById = new Map<string, string>();
     for (const [name, id] of wellKnown) nameById.set(id, name);
     const excluded = new Set<string>(EXCLUDED_WELL_KNOWN);
-    const select = "$select=id,displayName,parentFolderId,childFolderCount,totalItemCount";
     const out: ListedFolder[] = [];
-    const queue: string[] = [`/me/mailFolders?$top=${this.config.folderPageSize}&${select}`];
-    while (queue.length > 0) {
-      let url: string | undefined = queue.shift()!;
-      while (url) {
-        const page: GraphPage<GraphFolder> = await this.driver.get<GraphPage<GraphFolder>>(ctx.memberId, url, { signal: ctx.signal });
-        for (const f of page.value ?? []) {
-          if (typeof f.id !== "string" || f.id === "") continue;
-          const name = nameById.get(f.id) ?? (typeof f.wellKnownName === "string" ? f.wellKnownName.toLowerCase() : null);
-          if (name && excluded.has(name)) continue;
-          if (f.isHidden === true) continue;
-          out.push({ id: f.id, totalItemCount: typeof f.totalItemCount === "number" ? f.totalItemCount : null, wellKnown: name });
-          if ((f.childFolderCount ?? 0) > 0) {
-            queue.push(`/me/mailFolders/${encodeURIComponent(f.id)}/childFolders?$top=${this.config.folderPageSize}&${select}`);
-          }
+    let level = top;
+    while (level.length > 0) {
+      const children: string[] = [];
+      for (const f of level) {
+        if (typeof f.id !== "string" || f.id === "") continue;
+        const name = nameById.get(f.id) ?? (typeof f.wellKnownName === "string" ? f.wellKnownName.toLowerCase() : null);
+        if (name && excluded.has(name)) continue;
+        if (f.isHidden === true) continue;
+        out.push({ id: f.id, totalItemCount: typeof f.totalItemCount === "number" ? f.totalItemCount : null, wellKnown: name });
+        if ((f.childFolderCount ?? 0) > 0) {
+          children.push(`/me/mailFolders/${encodeURIComponent(f.id)}/childFolders?$top=${this.config.folderPageSize}&${select}`);
         }
-        url = page["@odata.nextLink"];
       }
+      level = (await Promise.all(children.map(listing))).flat();
     }
     return out;
   }
@@ -624,7 +692,7 @@ export class SyncEngine implements ItemDetailsFetcher {
       } else {
         advance = { cursor: deltaLink! };
       }
-      this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, advance);
+      await ctx.pages.apply(() => this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, advance));
       if (!next) return;
       url = next;
       folder = this.store.folder(ctx.memberId, folder.folder_id)!;
@@ -650,7 +718,7 @@ export class SyncEngine implements ItemDetailsFetcher {
     for (;;) {
       const upper = folder.backfill_upper ?? folder.oldest_seen;
       if (!upper) {
-        this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, [], { stage: "incremental", backfillUpper: null, reconcile: true });
+        await ctx.pages.apply(() => this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, [], { stage: "incremental", backfillUpper: null, reconcile: true }));
         return;
       }
       const page = await this.driver.get<GraphPage<GraphMessage>>(ctx.memberId, this.backfillUrl(folder, upper, inclusive), { signal: ctx.signal });
@@ -658,13 +726,13 @@ export class SyncEngine implements ItemDetailsFetcher {
       const { oldest } = pageStats(items);
       const full = items.length >= this.config.listPageSize && oldest !== null;
       if (!full) {
-        this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, { stage: "incremental", backfillUpper: null, reconcile: true });
+        await ctx.pages.apply(() => this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, { stage: "incremental", backfillUpper: null, reconcile: true }));
         return;
       }
       // A full page whose messages all share the boundary second would not move the keyset: step past it.
       inclusive = oldest !== upper;
       if (!inclusive) this.log.warn({ memberId: ctx.memberId, folderId: folder.folder_id, at: upper }, "over a page of messages share one receivedDateTime");
-      this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, { backfillUpper: oldest });
+      await ctx.pages.apply(() => this.store.applyMailPage(ctx.memberId, ctx.runId, folder.folder_id, items, { backfillUpper: oldest }));
       folder = this.store.folder(ctx.memberId, folder.folder_id)!;
     }
   }
@@ -724,7 +792,7 @@ export class SyncEngine implements ItemDetailsFetcher {
         : cal.stage === "initial"
           ? { cursor: deltaLink!, stage: "incremental", reconcile: true }
           : { cursor: deltaLink! };
-      this.store.applyEventPage(ctx.memberId, ctx.runId, items, advance);
+      await ctx.pages.apply(() => this.store.applyEventPage(ctx.memberId, ctx.runId, items, advance));
       if (!next) return;
       url = next;
       cal = this.store.folder(ctx.memberId, CALENDAR_FOLDER_ID)!;

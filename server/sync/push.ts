@@ -92,7 +92,7 @@ export interface PushDeps {
 export class PushManager {
   private readonly log: Logger;
   private readonly now: () => Date;
-  private readonly coalesce = new Map<string, NodeJS.Timeout>();
+  private readonly coalesce = new Map<string, { again: boolean; timer: NodeJS.Timeout | undefined }>();
   private readonly ensuring = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: PushDeps) {
@@ -193,14 +193,27 @@ export class PushManager {
     return row;
   }
 
+  /**
+   * Coalescing with the leading edge: the first notification syncs at once, the ones within the next
+   * coalesceMs make one more sync at the end of that window (and open a new one). Performance
+   * (freshness): waiting out the window before the first sync put coalesceMs (2 s) in front of every
+   * pushed change; the bound on syncs per mailbox — one per window, plus the engine's own coalescing
+   * of requests during a run — is the same.
+   */
   private schedule(memberId: string): void {
-    if (this.coalesce.has(memberId)) return;
-    const timer = setTimeout(() => {
+    const open = this.coalesce.get(memberId);
+    if (open) {
+      open.again = true;
+      return;
+    }
+    const window = { again: false, timer: undefined as NodeJS.Timeout | undefined };
+    window.timer = setTimeout(() => {
       this.coalesce.delete(memberId);
-      this.deps.requestSync(memberId);
+      if (window.again) this.schedule(memberId);
     }, this.deps.config.coalesceMs);
-    timer.unref();
-    this.coalesce.set(memberId, timer);
+    window.timer.unref();
+    this.coalesce.set(memberId, window);
+    this.deps.requestSync(memberId);
   }
 
   /** Change notifications: each authentic one schedules delta work for its mailbox. Returns how many were accepted. */
@@ -247,7 +260,7 @@ export class PushManager {
   }
 
   close(): void {
-    for (const t of this.coalesce.values()) clearTimeout(t);
+    for (const w of this.coalesce.values()) clearTimeout(w.timer);
     this.coalesce.clear();
   }
 }

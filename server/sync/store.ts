@@ -11,7 +11,7 @@
  * reaper has reset can never write after its successor started.
  */
 import type { Db } from "../db/database";
-import type { AddressKeyer } from "./address-keys";
+import { type AddressKeyer, pageKeyer } from "./address-keys";
 import { ClaimLostError } from "./errors";
 import type { EventFact, FactChanges, FactListener, MailFact, StoredParticipant } from "./facts";
 import { type GraphEvent, type GraphMessage, toEventFact, toMailFact } from "./mapping";
@@ -131,6 +131,19 @@ function emptyChanges(memberId: string): FactChanges {
 
 function hasChanges(c: FactChanges): boolean {
   return c.upsertedMail.length + c.removedMailIds.length + c.upsertedEvents.length + c.removedEventIds.length > 0;
+}
+
+/**
+ * Pages applied together may name a message twice (moved between two of the folders): what the
+ * listener would have ended with after hearing the pages one by one is the latest version of each.
+ */
+function latestOnly(c: FactChanges): FactChanges {
+  const dedupe = <T extends { graphId: string }>(list: T[]): T[] => {
+    const last = new Map<string, number>();
+    list.forEach((f, i) => last.set(f.graphId, i));
+    return last.size === list.length ? list : list.filter((f, i) => last.get(f.graphId) === i);
+  };
+  return { ...c, upsertedMail: dedupe(c.upsertedMail), upsertedEvents: dedupe(c.upsertedEvents) };
 }
 
 export function rowToMailFact(r: MailFactRow): MailFact {
@@ -449,6 +462,57 @@ export class SyncStore {
 
   // ───────────────────────────── import ─────────────────────────────
 
+  /** The change sets of the pages applied so far inside applyTogether(), heard by the listener at its end. */
+  private group: FactChanges | null = null;
+
+  /**
+   * Whether pages may be applied together. Not when a test injects faults: its fault points
+   * ("after-commit" above all) are defined per page transaction, so there pages go one by one.
+   */
+  get canApplyTogether(): boolean {
+    return this.options.fault === undefined;
+  }
+
+  /**
+   * Applies several pages of one mailbox — the applyMailPage / applyEventPage calls `fn` makes — in ONE
+   * transaction, and lets the listener hear their changes once, at the end, inside it. Performance:
+   * when the import is slower than Graph, pages of several folders are waiting by the time one is
+   * done (4 requests in flight); committing them together saves a commit (and WAL checkpoint) per
+   * page, and the interactions engine folds a conversation that has messages on several of those
+   * pages (inbox and sent items) once instead of once per page. Each page still commits with its
+   * cursor — together with the others, which only makes the unit larger: a crash keeps all or none
+   * of them, and replaying them is idempotent. The listener's result depends only on the facts, not
+   * on how they were batched (a re-decision hands it a whole window at once).
+   */
+  applyTogether<T>(memberId: string, fn: () => T): T {
+    if (this.group) return fn();
+    return this.db.transaction((): T => {
+      this.group = emptyChanges(memberId);
+      try {
+        const result = fn();
+        const changes = this.group;
+        this.group = null;
+        if (hasChanges(changes)) this.options.listener.onFactsChanged(latestOnly(changes));
+        return result;
+      } finally {
+        this.group = null;
+      }
+    })();
+  }
+
+  /** Hands a page's changes to the listener, or to the group being applied together. */
+  private notify(changes: FactChanges): void {
+    const g = this.group;
+    if (g === null || g.memberId !== changes.memberId) {
+      this.options.listener.onFactsChanged(changes);
+      return;
+    }
+    g.upsertedMail.push(...changes.upsertedMail);
+    g.removedMailIds.push(...changes.removedMailIds);
+    g.upsertedEvents.push(...changes.upsertedEvents);
+    g.removedEventIds.push(...changes.removedEventIds);
+  }
+
   private iso(): string {
     return this.now().toISOString();
   }
@@ -499,7 +563,8 @@ export class SyncStore {
    */
   applyMailPage(memberId: string, runId: string, folderId: string, items: GraphMessage[], advance: FolderAdvance): PageResult {
     this.options.fault?.("before-page", { memberId, folderId });
-    const keyer = this.options.keyerFor(memberId);
+    // One HMAC per distinct address on the page, not per occurrence (see pageKeyer).
+    const keyer = pageKeyer(this.options.keyerFor(memberId));
     const result = this.db.transaction((): PageResult => {
       this.assertClaim(memberId, runId);
       const folder = this.folder(memberId, folderId);
@@ -565,7 +630,7 @@ export class SyncStore {
       }
       this.options.fault?.("after-facts", { memberId, folderId });
       this.commitAdvance(folder, advance, res, changes);
-      if (hasChanges(changes)) this.options.listener.onFactsChanged(changes);
+      if (hasChanges(changes)) this.notify(changes);
       this.options.fault?.("after-listener", { memberId, folderId });
       return res;
     })();
@@ -577,7 +642,8 @@ export class SyncStore {
   applyEventPage(memberId: string, runId: string, items: GraphEvent[], advance: FolderAdvance): PageResult {
     const folderId = CALENDAR_FOLDER_ID;
     this.options.fault?.("before-page", { memberId, folderId });
-    const keyer = this.options.keyerFor(memberId);
+    // One HMAC per distinct address on the page, not per occurrence (see pageKeyer).
+    const keyer = pageKeyer(this.options.keyerFor(memberId));
     const result = this.db.transaction((): PageResult => {
       this.assertClaim(memberId, runId);
       const folder = this.folder(memberId, folderId);
@@ -650,7 +716,7 @@ export class SyncStore {
       }
       this.options.fault?.("after-facts", { memberId, folderId });
       this.commitAdvance(folder, advance, res, changes);
-      if (hasChanges(changes)) this.options.listener.onFactsChanged(changes);
+      if (hasChanges(changes)) this.notify(changes);
       this.options.fault?.("after-listener", { memberId, folderId });
       return res;
     })();
