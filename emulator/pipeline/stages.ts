@@ -26,14 +26,36 @@ export function accountingStage(stats: PipelineStats) {
     const retryKey = ctx.suppliedClientRequestId ? `crid:${ctx.suppliedClientRequestId}` : `${req.method} ${url}`;
     const origin = ctx.batch?.parentRequestId ?? ctx.requestId;
     stats.recordArrival({ appId: caller.appId, oid, retryKey, origin, method: req.method, url, arrivedAt: ctx.arrivedAt });
-    res.once("finish", () => {
-      const retryAfter = Number(res.getHeader("retry-after"));
+    // The Retry-After deadline counts from the moment the answer is sent: its status line and headers are
+    // committed in writeHead (Express calls it from end(); so does flushHeaders()), before a byte can reach
+    // the caller. Stamping it on 'finish' instead (after the body was flushed, and in a busy process possibly
+    // long after the caller had read the answer and waited its Retry-After) moved the deadline later than the
+    // caller could know, and a caller that waited the full Retry-After from receipt was counted early.
+    const writeHead = res.writeHead;
+    res.writeHead = function writeHeadStamped(this: Response, ...args: unknown[]) {
+      const sentAt = stats.now();
+      const result = (writeHead as (...a: unknown[]) => Response).apply(this, args);
+      const retryAfter = Number(headerOf(res, args, "retry-after"));
       if ([429, 503, 504].includes(res.statusCode) && Number.isFinite(retryAfter)) {
-        stats.recordRetryAfterGiven({ appId: caller.appId, oid, retryKey, origin, seconds: retryAfter });
+        stats.recordRetryAfterGiven({ appId: caller.appId, oid, retryKey, origin, seconds: retryAfter, sentAt });
       }
-    });
+      return result;
+    } as Response["writeHead"];
     next();
   };
+}
+
+/** A response header, whether set with setHeader or passed to writeHead (as an object or a flat array). */
+function headerOf(res: Response, args: unknown[], name: string): unknown {
+  const set = res.getHeader(name);
+  if (set !== undefined) return Array.isArray(set) ? set[0] : set;
+  const headers = args.find((a, i) => i > 0 && typeof a === "object" && a !== null);
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return headers[i + 1];
+    return undefined;
+  }
+  if (headers) for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
+  return undefined;
 }
 
 export function limitsStage(limiter: MailboxLimiter, stats: PipelineStats) {

@@ -7,6 +7,10 @@
  * or, without one, by method + URL, always within the same app and mailbox. A request that was
  * already on its way when the Retry-After was sent (same $batch, or it arrived before that answer
  * was written) cannot have known and is not counted.
+ *
+ * Both ends of the comparison lean towards the caller, so a caller that honours Retry-After is never
+ * counted, however loaded the machine: the deadline is stamped when the answer is sent (before the caller
+ * can have it), and an arrival is stamped when the emulator gets to the request (after it arrived).
  */
 export interface MailboxCounters {
   requests: number;
@@ -94,9 +98,19 @@ export class PipelineStats {
     this.app(m, appId).faultsInjected++;
   }
 
-  /** Called when an answer carrying Retry-After has been written to the caller. */
-  recordRetryAfterGiven(r: { appId: string; oid: string; retryKey: string; origin: string; seconds: number }): void {
-    const until = this.clock() + r.seconds * 1000;
+  /** The stats' clock (epoch ms): what arrivals and Retry-After deadlines are measured with. */
+  now(): number {
+    return this.clock();
+  }
+
+  /**
+   * Called when an answer carrying Retry-After is sent to the caller. The deadline counts from `sentAt`, the
+   * moment the answer was sent (its headers committed): the caller cannot have received it before then, so
+   * a caller that waits Retry-After from when it received the answer always arrives at or after the deadline.
+   * Without `sentAt`, now.
+   */
+  recordRetryAfterGiven(r: { appId: string; oid: string; retryKey: string; origin: string; seconds: number; sentAt?: number }): void {
+    const until = (r.sentAt ?? this.clock()) + r.seconds * 1000;
     const k = pendingKey(r.appId, r.oid, r.retryKey);
     const existing = this.pending.get(k);
     if (!existing || existing.until < until) this.pending.set(k, { until, origin: r.origin });

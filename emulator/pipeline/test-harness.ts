@@ -90,7 +90,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<PipelineOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<PipelineOptions> = {},
+  /** Runs before the pipeline on every Graph request (tests that need to observe or perturb a response's life). */
+  beforePipeline?: RequestHandler,
+): Promise<Harness> {
   const certs = ensureDevCertificates();
   const app = express();
   const gate = new Gate();
@@ -106,6 +110,7 @@ export async function startHarness(overrides: Partial<PipelineOptions> = {}): Pr
     extraCa: certs.ca,
     ...overrides,
   });
+  if (beforePipeline) app.use("/v1.0", beforePipeline);
   app.use("/v1.0", pipeline.router);
   app.use("/_emulator/pipeline", pipeline.controlRouter);
   const server = https.createServer({ key: certs.key, cert: certs.cert }, app);

@@ -71,3 +71,94 @@ test("signing key rotation: tokens signed with the new key validate (the JWKS is
   const id = await validate(await emu.paneToken(USER));
   assert.equal(id.objectId, USER);
 });
+
+// ------------------------------------------------------------------ the cache of verified tokens
+
+/** A validator on a movable clock that counts full verifications (each one fetches the key set). */
+function countingValidator(options: { cacheSize?: number; clockToleranceSeconds?: number } = {}) {
+  const discovery = new AuthorityDiscovery(emu.baseUrl, "organizations", { jwksCooldownMs: 0 });
+  const state = { now: Date.now(), verifications: 0 };
+  const v = createPaneTokenValidator({
+    authorityHost: emu.baseUrl,
+    tenant: "organizations",
+    audiences: [TEST_CLIENT_ID, `api://${TEST_CLIENT_ID}`],
+    requiredScope: "access_as_user",
+    keys: () => {
+      state.verifications++;
+      return discovery.keySet();
+    },
+    now: () => state.now,
+    ...options,
+  });
+  return { validate: v, state };
+}
+
+const expOf = (token: string) => (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number }).exp * 1000;
+
+test("cache: the same token is verified once; a different token (even of the same person) is verified in full", async () => {
+  const { validate: v, state } = countingValidator();
+  const a = await emu.paneToken(USER);
+  assert.equal((await v(a)).objectId, USER);
+  assert.equal((await v(a)).objectId, USER);
+  assert.equal(state.verifications, 1, "the second call is served from the cache");
+
+  const b = await emu.paneToken(OTHER_USER);
+  assert.equal((await v(b)).objectId, OTHER_USER);
+  assert.equal(state.verifications, 2);
+
+  // A forged token that differs from the cached one only in its signature is not the cached token.
+  const [h, p, sig] = a.split(".");
+  const forged = `${h}.${p}.${sig!.slice(0, -4)}${sig!.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
+  await assert.rejects(v(forged), PaneTokenError);
+  // Nor is one that differs in its payload (another user's claims under the cached signature).
+  const [, pb] = b.split(".");
+  await assert.rejects(v(`${h}.${pb}.${sig}`), PaneTokenError);
+  // A token for another audience is refused although a valid token of the same person is cached.
+  const graph = await emu.identity.mintAccessToken({ oid: USER, clientId: TEST_CLIENT_ID, scopes: ["Mail.Read"] });
+  await assert.rejects(v(graph), PaneTokenError);
+  // Mutating an answer does not change what the cache hands out next time.
+  const id = await v(a);
+  id.scopes.length = 0;
+  assert.ok((await v(a)).scopes.includes("access_as_user"));
+});
+
+test("cache: an expired token is refused even though it was verified (and cached) before", async () => {
+  const { validate: v, state } = countingValidator({ clockToleranceSeconds: 0 });
+  const token = await emu.identity.mintAccessToken({ oid: USER, clientId: TEST_CLIENT_ID, scopes: [`api://${TEST_CLIENT_ID}/access_as_user`], lifetimeSeconds: 300 });
+  const exp = expOf(token);
+  await v(token);
+  state.now = exp - 1;
+  await v(token);
+  assert.equal(state.verifications, 1, "still cached one millisecond before exp");
+  state.now = exp;
+  await assert.rejects(v(token), /expired/);
+  state.now = exp + 3_600_000;
+  await assert.rejects(v(token), /expired/);
+  assert.equal(state.verifications, 3, "after exp every call verifies in full (and fails)");
+});
+
+test("cache: with the default clock tolerance, a token past exp is verified in full every time, never served from the cache", async () => {
+  const { validate: v, state } = countingValidator();
+  const token = await emu.identity.mintAccessToken({ oid: USER, clientId: TEST_CLIENT_ID, scopes: [`api://${TEST_CLIENT_ID}/access_as_user`], lifetimeSeconds: 300 });
+  const exp = expOf(token);
+  await v(token);
+  state.now = exp + 1_000; // inside jose's 60 s tolerance: accepted, but only by a full verification
+  await v(token);
+  await v(token);
+  assert.equal(state.verifications, 3);
+  state.now = exp + 61_000;
+  await assert.rejects(v(token), /expired/);
+});
+
+test("cache: bounded in size (the oldest entry goes first)", async () => {
+  const { validate: v, state } = countingValidator({ cacheSize: 2 });
+  const tokens = [await emu.paneToken(USER), await emu.paneToken(OTHER_USER), await emu.paneToken(USER, [`api://${TEST_CLIENT_ID}/access_as_user`, "openid"])];
+  assert.equal(new Set(tokens).size, 3);
+  for (const t of tokens) await v(t);
+  assert.equal(state.verifications, 3);
+  await v(tokens[2]!);
+  await v(tokens[1]!);
+  assert.equal(state.verifications, 3, "the two newest are cached");
+  await v(tokens[0]!);
+  assert.equal(state.verifications, 4, "the oldest was evicted and is verified again");
+});

@@ -2,6 +2,7 @@
  * Read access to the directory. The API and the sync both use these; every function that
  * returns organisation data takes the organisation id, so callers cannot cross organisations.
  */
+import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/database";
 
 export interface Organisation {
@@ -103,10 +104,16 @@ export function getMember(db: Db, memberId: string): TeamMember | null {
   return r ? toMember(r) : null;
 }
 
+/** Prepared once per database: this lookup runs on every call the pane makes (who is calling). */
+const memberByEntraStatements = new WeakMap<Db, Statement<[string, string], MemberRow>>();
+
 export function getMemberByEntra(db: Db, tenantId: string, objectId: string): TeamMember | null {
-  const r = db.prepare("SELECT * FROM team_members WHERE entra_tid = ? AND entra_oid = ?").get(tenantId, objectId) as
-    | MemberRow
-    | undefined;
+  let statement = memberByEntraStatements.get(db);
+  if (!statement) {
+    statement = db.prepare<[string, string], MemberRow>("SELECT * FROM team_members WHERE entra_tid = ? AND entra_oid = ?");
+    memberByEntraStatements.set(db, statement);
+  }
+  const r = statement.get(tenantId, objectId);
   return r ? toMember(r) : null;
 }
 

@@ -9,6 +9,7 @@
  * contact is hashed.
  */
 import crypto from "node:crypto";
+import type { Statement } from "better-sqlite3";
 import type { Db } from "../db/database";
 import { companyDomains, listAliases, listMembers } from "../directory/read";
 import type { AddressKeyer } from "../sync/address-keys";
@@ -118,11 +119,30 @@ SELECT o.directory_updated_at AS d,
      JOIN team_members t ON t.id = a.member_id WHERE t.organisation_id = o.id ORDER BY 1)) AS a
 FROM organisations o WHERE o.id = ?`;
 
+type VersionStatement = Statement<[string], { d: string | null; m: string | null; a: string | null }>;
+
+/**
+ * Per database: the prepared version query (it runs on every preview, and preparing it cost more than running
+ * it) and the last input → version, so an unchanged directory is not hashed again.
+ */
+const versionCache = new WeakMap<Db, { statement: VersionStatement; last: Map<string, { input: string; version: string }> }>();
+
 /** The directory version: the directory's own timestamp plus everything per member (toggles, aliases). */
 export function directoryVersion(db: Db, orgId: string): string | null {
-  const r = db.prepare<[string], { d: string | null; m: string | null; a: string | null }>(VERSION_SQL).get(orgId);
+  let c = versionCache.get(db);
+  if (!c) {
+    c = { statement: db.prepare(VERSION_SQL) as VersionStatement, last: new Map() };
+    versionCache.set(db, c);
+  }
+  const r = c.statement.get(orgId);
   if (!r) return null;
-  return crypto.createHash("sha256").update(`${r.d ?? ""}\u0000${r.m ?? ""}\u0000${r.a ?? ""}`).digest("base64url");
+  const input = `${r.d ?? ""}\u0000${r.m ?? ""}\u0000${r.a ?? ""}`;
+  const last = c.last.get(orgId);
+  if (last && last.input === input) return last.version;
+  const version = crypto.createHash("sha256").update(input).digest("base64url");
+  if (c.last.size > 1000) c.last.clear();
+  c.last.set(orgId, { input, version });
+  return version;
 }
 
 export function snapshotToDirectory(s: LeanSnapshot): Directory {
