@@ -24,6 +24,9 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Express
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
+  // API answers are per-caller and sent with Cache-Control: no-store; hashing each body for an ETag
+  // only cost time. Static files (the pane) keep theirs: serve-static sets its own.
+  app.set("etag", false);
 
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();

@@ -1,8 +1,8 @@
 import { Spinner, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { MeResponse } from "../../shared/api/contract";
-import { ApiProblem } from "../api/client";
 import { useConnection } from "../hooks/useConnection";
+import { useSignedIn } from "../hooks/useSignedIn";
 import { useSettings } from "../hooks/useSettings";
 import { isAuthenticated } from "../logic/connection";
 import type { PaneServices } from "../services";
@@ -28,39 +28,11 @@ const useStyles = makeStyles({
   hidden: { display: "none" },
 });
 
-type Phase = { kind: "loading" } | { kind: "sign_in"; problem: unknown } | { kind: "problem"; problem: unknown } | { kind: "ready"; me: MeResponse };
-
 export function App({ services }: { services: PaneServices }) {
   const styles = useStyles();
-  const [phase, setPhase] = useState<Phase>({ kind: "loading" });
-  const [signingIn, setSigningIn] = useState(false);
-
-  const start = useCallback(async () => {
-    setPhase({ kind: "loading" });
-    try {
-      setPhase({ kind: "ready", me: await services.api.me() });
-    } catch (error) {
-      const signIn = error instanceof ApiProblem && error.kind === "sign_in";
-      // A first visit (no token yet) is not a problem worth a red banner.
-      setPhase(signIn ? { kind: "sign_in", problem: error.status === 401 ? error : null } : { kind: "problem", problem: error });
-    }
-  }, [services.api]);
-
-  useEffect(() => {
-    void start();
-  }, [start]);
-
-  const signIn = useCallback(async () => {
-    setSigningIn(true);
-    try {
-      await services.signIn();
-      await start();
-    } catch (error) {
-      setPhase({ kind: "sign_in", problem: error });
-    } finally {
-      setSigningIn(false);
-    }
-  }, [services, start]);
+  const me = useCallback(() => services.api.me(), [services.api]);
+  const interactiveSignIn = useCallback(() => services.signIn(), [services]);
+  const { phase, signingIn, start, signIn } = useSignedIn(me, interactiveSignIn);
 
   return (
     <main className={styles.root}>

@@ -1,8 +1,6 @@
 import { Spinner, makeStyles, tokens } from "@fluentui/react-components";
 import { useCallback, useEffect, useState } from "react";
-import type { MeResponse } from "../../shared/api/contract";
 import type { TeamMembersResponse } from "../../shared/api/reports";
-import { ApiProblem } from "../api/client";
 import { ProblemNotice } from "../components/ProblemNotice";
 import { SignInPanel } from "../components/SignInPanel";
 import { CustomerProfilePage } from "./CustomerProfilePage";
@@ -11,6 +9,7 @@ import { ImpactPage } from "./ImpactPage";
 import { NavBar } from "./NavBar";
 import type { CsvFile, ReportsApi } from "./reportsClient";
 import { useHashRoute } from "./useHashRoute";
+import { useSignedIn } from "../hooks/useSignedIn";
 
 const useStyles = makeStyles({
   main: { padding: `${tokens.spacingVerticalL} ${tokens.spacingHorizontalXL}`, maxWidth: "1400px" },
@@ -25,43 +24,15 @@ export interface PagesServices {
   onFile?: (file: CsvFile) => void;
 }
 
-type Phase = { kind: "loading" } | { kind: "sign_in"; problem: unknown } | { kind: "problem"; problem: unknown } | { kind: "ready"; me: MeResponse };
-
 /** The report pages: sign in like the pane, then the page the URL's hash names. */
 export function PagesApp({ services }: { services: PagesServices }) {
   const styles = useStyles();
   const [route, navigate] = useHashRoute();
-  const [phase, setPhase] = useState<Phase>({ kind: "loading" });
-  const [signingIn, setSigningIn] = useState(false);
   const [team, setTeam] = useState<TeamMembersResponse | null>(null);
-
-  const start = useCallback(async () => {
-    setPhase({ kind: "loading" });
-    try {
-      const me = await services.api.me();
-      setPhase({ kind: "ready", me });
-      services.api.team().then(setTeam, () => setTeam(null));
-    } catch (error) {
-      const signIn = error instanceof ApiProblem && error.kind === "sign_in";
-      setPhase(signIn ? { kind: "sign_in", problem: error.status === 401 ? error : null } : { kind: "problem", problem: error });
-    }
-  }, [services.api]);
-
-  useEffect(() => {
-    void start();
-  }, [start]);
-
-  const signIn = useCallback(async () => {
-    setSigningIn(true);
-    try {
-      await services.signIn();
-      await start();
-    } catch (error) {
-      setPhase({ kind: "sign_in", problem: error });
-    } finally {
-      setSigningIn(false);
-    }
-  }, [services, start]);
+  const me = useCallback(() => services.api.me(), [services.api]);
+  const interactiveSignIn = useCallback(() => services.signIn(), [services]);
+  const loadTeam = useCallback(() => void services.api.team().then(setTeam, () => setTeam(null)), [services.api]);
+  const { phase, signingIn, start, signIn } = useSignedIn(me, interactiveSignIn, loadTeam);
 
   useEffect(() => {
     const names = { customers: "Customers", customer: "Customer", impact: "Impact" } as const;

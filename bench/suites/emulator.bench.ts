@@ -13,28 +13,55 @@ const SELECT = "$select=id,internetMessageId,conversationId,receivedDateTime,sen
 const suite: BenchSuite = {
   name: "emulator",
   async run() {
-    const emulator = await spawnEmulator(MESSAGES, 10);
-    try {
-      const headers = { Authorization: `Bearer ${emulator.token}`, Prefer: 'odata.maxpagesize=1000, IdType="ImmutableId"' };
-      const getJson = async (url: string) => {
-        const response = await fetch(url, { headers });
-        if (!response.ok) throw new Error(`${url} → ${response.status} ${await response.text()}`);
-        return (await response.json()) as Record<string, unknown>;
-      };
-      const folders: string[] = [];
-      const pending = [`${emulator.graphUrl}/me/mailFolders?$top=100`];
-      while (pending.length) {
-        const page = await getJson(pending.shift()!);
-        for (const f of page.value as { id: string; childFolderCount?: number }[]) {
-          folders.push(f.id);
-          if (f.childFolderCount) pending.push(`${emulator.graphUrl}/me/mailFolders/${f.id}/childFolders?$top=100`);
-        }
-        if (page["@odata.nextLink"]) pending.push(page["@odata.nextLink"] as string);
+    // The product reads a mailbox with up to 4 requests in flight (Graph's per-mailbox limit), so the
+    // emulator's throughput at that concurrency is what decides whether it can bottleneck the product's
+    // benchmarks; the strictly sequential read is reported beside it.
+    const concurrent = await enumerateOnce(4, true);
+    const sequential = await enumerateOnce(1, false);
+    const rate = (r: Enumeration) => r.count / (r.ms / 1000);
+    const describe = (r: Enumeration) => `${r.count.toLocaleString("en-US")} messages in ${r.folders} folders, ${r.requests} requests, ${Math.round(r.ms)} ms`;
+    return [
+      atLeast("full delta enumeration of a 50,000-message mailbox, first read, 4 requests in flight as the sync reads (emulator in its own process, HTTPS, pages of 1,000)", rate(concurrent.first), "messages/s", 20_000, describe(concurrent.first)),
+      atLeast("the same enumeration again (server-side renderings cached)", rate(concurrent.again!), "messages/s", 20_000, `${Math.round(concurrent.again!.ms)} ms`),
+      { name: "the first read strictly sequentially, one request at a time (a fresh emulator)", value: rate(sequential.first), unit: "messages/s", target: "", met: null, notes: describe(sequential.first) },
+    ];
+  },
+};
+export default suite;
+
+interface Enumeration {
+  count: number;
+  requests: number;
+  folders: number;
+  ms: number;
+}
+
+/** Spawns an emulator, enumerates every folder by delta with `inFlight` folders at a time (twice if asked), stops it. */
+async function enumerateOnce(inFlight: number, again: boolean): Promise<{ first: Enumeration; again?: Enumeration }> {
+  const emulator = await spawnEmulator(MESSAGES, 10);
+  try {
+    const headers = { Authorization: `Bearer ${emulator.token}`, Prefer: 'odata.maxpagesize=1000, IdType="ImmutableId"' };
+    const getJson = async (url: string) => {
+      const response = await fetch(url, { headers });
+      if (!response.ok) throw new Error(`${url} → ${response.status} ${await response.text()}`);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const folders: string[] = [];
+    const pending = [`${emulator.graphUrl}/me/mailFolders?$top=100`];
+    while (pending.length) {
+      const page = await getJson(pending.shift()!);
+      for (const f of page.value as { id: string; childFolderCount?: number }[]) {
+        folders.push(f.id);
+        if (f.childFolderCount) pending.push(`${emulator.graphUrl}/me/mailFolders/${f.id}/childFolders?$top=100`);
       }
-      const enumerate = async () => {
-        let count = 0;
-        let requests = 0;
-        for (const folder of folders) {
+      if (page["@odata.nextLink"]) pending.push(page["@odata.nextLink"] as string);
+    }
+    const enumerate = async (): Promise<Enumeration> => {
+      let count = 0;
+      let requests = 0;
+      const queue = [...folders];
+      const worker = async () => {
+        for (let folder = queue.shift(); folder !== undefined; folder = queue.shift()) {
           let next: string | undefined = `${emulator.graphUrl}/me/mailFolders/${folder}/messages/delta?${SELECT}`;
           while (next) {
             const page = await getJson(next);
@@ -43,18 +70,13 @@ const suite: BenchSuite = {
             next = page["@odata.nextLink"] as string | undefined;
           }
         }
-        return { count, requests };
       };
-      const first = await timeMs(enumerate);
-      const second = await timeMs(enumerate);
-      const rate = (r: typeof first) => r.result.count / (r.ms / 1000);
-      return [
-        atLeast("full delta enumeration of a 50,000-message mailbox, first read (emulator in its own process, HTTPS, sequential pages of 1,000)", rate(first), "messages/s", 20_000, `${first.result.count.toLocaleString("en-US")} messages in ${folders.length} folders, ${first.result.requests} requests, ${Math.round(first.ms)} ms`),
-        atLeast("the same enumeration again (server-side renderings cached)", rate(second), "messages/s", 20_000, `${Math.round(second.ms)} ms`),
-      ];
-    } finally {
-      await emulator.stop();
-    }
-  },
-};
-export default suite;
+      const started = await timeMs(() => Promise.all(Array.from({ length: inFlight }, worker)));
+      return { count, requests, folders: folders.length, ms: started.ms };
+    };
+    const first = await enumerate();
+    return { first, again: again ? await enumerate() : undefined };
+  } finally {
+    await emulator.stop();
+  }
+}

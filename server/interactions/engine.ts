@@ -11,8 +11,9 @@ import type { Db } from "../db/database";
 import type { Logger } from "../logger";
 import type { ServerEvents } from "../events";
 import type { AddressKeyer } from "../sync/address-keys";
-import type { EventFact, FactChanges, FactListener, ItemDetails, ItemDetailsFetcher, MailFact, StoredParticipant } from "../sync/facts";
+import type { EventFact, FactChanges, FactListener, ItemDetails, ItemDetailsFetcher, MailFact } from "../sync/facts";
 import type { Decision } from "../../shared/matching/decide";
+import { rowToEventFact, rowToMailFact, type EventFactColumns, type MailFactColumns } from "../sync/store";
 import { decideEventFact, decideMailFact, encodeDecision, keepsRow, mailAt } from "./decisions";
 import { buildOrgDirectory, diffDirectories, directoryVersion, MemoKeyer, type DirectoryDiff, type OrgDirectory } from "./directory-cache";
 import { Materialiser, type ApplyResult, type FactPlace, type FactUpdate, type Kind } from "./materialise";
@@ -46,16 +47,8 @@ export interface RedecideResult {
   ms: number;
 }
 
-interface MailRow {
-  member_id: string;
-  graph_id: string;
-  internet_message_id: string | null;
-  conversation_id: string | null;
-  received_at: string;
-  sent_at: string | null;
-  is_draft: number;
-  participants: string;
-}
+type MailRow = MailFactColumns;
+type EventRow = EventFactColumns;
 
 interface StoredDecisionRow {
   kind: Kind;
@@ -68,19 +61,6 @@ interface StoredDecisionRow {
   end_at: string | null;
   decision: string;
   frozen: number;
-}
-
-interface EventRow {
-  member_id: string;
-  graph_id: string;
-  ical_uid: string | null;
-  series_master_id: string | null;
-  original_start: string | null;
-  start_at: string;
-  end_at: string;
-  is_cancelled: number;
-  owner_response: EventFact["ownerResponse"];
-  participants: string;
 }
 
 /** The start of the history window, computed the way the sync computes it (start of day, N months back). */
@@ -99,35 +79,6 @@ function placeOfMail(f: Pick<MailFact, "internetMessageId" | "conversationId" | 
 
 function placeOfEvent(f: Pick<EventFact, "iCalUId" | "originalStart" | "start" | "end">): FactPlace {
   return { internetMessageId: null, conversationId: null, iCalUId: f.iCalUId, originalStart: f.originalStart, at: f.start, endAt: f.end };
-}
-
-function mailFromRow(r: MailRow): MailFact {
-  return {
-    memberId: r.member_id,
-    graphId: r.graph_id,
-    folderId: "",
-    internetMessageId: r.internet_message_id,
-    conversationId: r.conversation_id,
-    receivedAt: r.received_at,
-    sentAt: r.sent_at,
-    isDraft: r.is_draft === 1,
-    participants: JSON.parse(r.participants) as StoredParticipant[],
-  };
-}
-
-function eventFromRow(r: EventRow): EventFact {
-  return {
-    memberId: r.member_id,
-    graphId: r.graph_id,
-    iCalUId: r.ical_uid,
-    seriesMasterId: r.series_master_id,
-    originalStart: r.original_start,
-    start: r.start_at,
-    end: r.end_at,
-    isCancelled: r.is_cancelled === 1,
-    ownerResponse: r.owner_response,
-    participants: JSON.parse(r.participants) as StoredParticipant[],
-  };
 }
 
 export class InteractionsEngine implements FactListener {
@@ -393,7 +344,7 @@ export class InteractionsEngine implements FactListener {
       const mailRows = allMail ? this.s.mailRows.all(memberId, since) : mailByKey ? mailByKey.all(memberId, since, ...keys) : null;
       if (mailRows) {
         for (const row of mailRows) {
-          const f = mailFromRow(row);
+          const f = rowToMailFact(row);
           const d = decideMailFact(f, dir.index, ctx, dir);
           result.decided++;
           const place = placeOfMail(f);
@@ -404,7 +355,7 @@ export class InteractionsEngine implements FactListener {
       const eventRows = allEvents ? this.s.eventRows.all(memberId, since) : eventsByKey ? eventsByKey.all(memberId, since, ...keys) : null;
       if (eventRows) {
         for (const row of eventRows) {
-          const f = eventFromRow(row);
+          const f = rowToEventFact(row);
           const d = decideEventFact(f, dir.index, ctx, dir);
           result.decided++;
           const place = placeOfEvent(f);

@@ -15,6 +15,7 @@ import { plainKeys } from "../../shared/matching/directory";
 import { eventFactsFromGraph, messageFactsFromGraph, type Participant } from "../../shared/matching/participants";
 import type { Db } from "../db/database";
 import { isoOrNull, type GraphMessage } from "../sync/mapping";
+import { rowToEventFact, rowToMailFact, type EventFactColumns, type MailFactColumns } from "../sync/store";
 import type { EventFact, ItemDetails, ItemDetailsFetcher, MailFact, StoredParticipant } from "../sync/facts";
 import { eventFactsOf, mailFactsOf } from "./decisions";
 import type { OrgDirectory } from "./directory-cache";
@@ -46,59 +47,8 @@ export interface WhyDeps {
   customerUrl?: (customerId: string) => string | null;
 }
 
-interface MailRow {
-  member_id: string;
-  graph_id: string;
-  folder_id: string;
-  internet_message_id: string | null;
-  conversation_id: string | null;
-  received_at: string;
-  sent_at: string | null;
-  is_draft: number;
-  participants: string;
-}
-
-interface EventRow {
-  member_id: string;
-  graph_id: string;
-  ical_uid: string | null;
-  series_master_id: string | null;
-  original_start: string | null;
-  start_at: string;
-  end_at: string;
-  is_cancelled: number;
-  owner_response: EventFact["ownerResponse"];
-  participants: string;
-}
-
-function toMail(r: MailRow): MailFact {
-  return {
-    memberId: r.member_id,
-    graphId: r.graph_id,
-    folderId: r.folder_id,
-    internetMessageId: r.internet_message_id,
-    conversationId: r.conversation_id,
-    receivedAt: r.received_at,
-    sentAt: r.sent_at,
-    isDraft: r.is_draft === 1,
-    participants: JSON.parse(r.participants) as StoredParticipant[],
-  };
-}
-
-function toEvent(r: EventRow): EventFact {
-  return {
-    memberId: r.member_id,
-    graphId: r.graph_id,
-    iCalUId: r.ical_uid,
-    seriesMasterId: r.series_master_id,
-    originalStart: r.original_start,
-    start: r.start_at,
-    end: r.end_at,
-    isCancelled: r.is_cancelled === 1,
-    ownerResponse: r.owner_response,
-    participants: JSON.parse(r.participants) as StoredParticipant[],
-  };
-}
+type MailRow = MailFactColumns;
+type EventRow = EventFactColumns;
 
 /**
  * Plain participants for a stored fact: directory addresses come from the key translation; the
@@ -158,14 +108,14 @@ export class WhyService {
   private findStoredMail(memberId: string, graphId: string | null, imid: string | null): MailFact | null {
     if (graphId) {
       const r = this.s.mailById.get(memberId, graphId);
-      if (r) return toMail(r);
+      if (r) return rowToMailFact(r);
     }
     if (imid) {
       const rows = this.s.mailByImid.all(memberId, imid);
       // The same message filed twice in one mailbox: prefer the copy that synced.
       const synced = rows.find((r) => this.s.ixFact.get(memberId, "email", r.graph_id)?.synced === 1);
       const r = synced ?? rows[0];
-      if (r) return toMail(r);
+      if (r) return rowToMailFact(r);
     }
     return null;
   }
@@ -181,7 +131,7 @@ export class WhyService {
     let event: EventFact | null = null;
     if (!mail && restId) {
       const r = this.s.eventById.get(memberId, restId);
-      if (r) event = toEvent(r);
+      if (r) event = rowToEventFact(r);
     }
     if (mail) return this.explainStoredMail(dir, memberId, mail, connection);
     if (event) return this.explainStoredEvent(dir, memberId, event, connection);
@@ -207,7 +157,7 @@ export class WhyService {
       if (e) {
         const gid = typeof e.id === "string" ? e.id : null;
         const r = gid ? this.s.eventById.get(memberId, gid) : undefined;
-        if (r) return this.explainStoredEvent(dir, memberId, toEvent(r), connection);
+        if (r) return this.explainStoredEvent(dir, memberId, rowToEventFact(r), connection);
         const facts = eventFactsFromGraph(e, plainKeys);
         return this.respond(dir, memberId, { kind: "meeting", ...facts }, facts.at ?? null, { known: false, synced: false }, [], connection);
       }

@@ -146,11 +146,15 @@ function latestOnly(c: FactChanges): FactChanges {
   return { ...c, upsertedMail: dedupe(c.upsertedMail), upsertedEvents: dedupe(c.upsertedEvents) };
 }
 
-export function rowToMailFact(r: MailFactRow): MailFact {
+/** The columns a MailFact is read from (readers that do not need the folder may leave it out). */
+export type MailFactColumns = Omit<MailFactRow, "folder_id" | "seen_generation" | "pending_removal_at"> & { folder_id?: string };
+export type EventFactColumns = Omit<EventFactRow, "seen_generation">;
+
+export function rowToMailFact(r: MailFactColumns): MailFact {
   return {
     memberId: r.member_id,
     graphId: r.graph_id,
-    folderId: r.folder_id,
+    folderId: r.folder_id ?? "",
     internetMessageId: r.internet_message_id,
     conversationId: r.conversation_id,
     receivedAt: r.received_at,
@@ -160,7 +164,7 @@ export function rowToMailFact(r: MailFactRow): MailFact {
   };
 }
 
-export function rowToEventFact(r: EventFactRow): EventFact {
+export function rowToEventFact(r: EventFactColumns): EventFact {
   return {
     memberId: r.member_id,
     graphId: r.graph_id,
