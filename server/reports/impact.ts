@@ -182,32 +182,69 @@ export class ImpactReports {
     return { period: { from, to, days: daysBetweenInclusive(from, to) }, totals, byMember: members, byDay: days, asOf: now.toISOString() };
   }
 
-  private groupStatement(kind: ImpactKind, byMember: boolean) {
+  private groupStatement(kind: "meeting", byMember: boolean) {
     const key = `${kind}|${byMember}`;
+    let st = this.groups.get(key);
+    if (!st) {
+      st = this.db.prepare(
+        byMember
+          ? `SELECT a.interaction_id AS id, 'meeting' AS kind, 1 AS units, a.start_at AS first_unit_at, a.start_at AS last_unit_at
+             FROM report_meeting_members a
+             WHERE a.organisation_id = @org AND a.member_id = @member AND a.start_at >= @start AND a.start_at < @end`
+          : `SELECT i.id, 'meeting' AS kind, 1 AS units, i.first_at AS first_unit_at, i.first_at AS last_unit_at
+             FROM interactions i
+             WHERE i.organisation_id = @org AND i.kind = 'meeting' AND i.counted = 1 AND i.first_at >= @start AND i.first_at < @end`,
+      );
+      this.groups.set(key, st);
+    }
+    return st as unknown as { all(p: Record<string, unknown>): Group[] };
+  }
+
+  /**
+   * The email copies of a bar: (interaction, message key, time) of every copy in the range, read
+   * from one range of a covering index (migration 310: reports_messages_member_units for a
+   * member's bar, reports_messages_org_units for a day's), grouped in emailGroups().
+   */
+  private emailCopies(byMember: boolean) {
+    const key = `email|${byMember}`;
     let st = this.groups.get(key);
     if (!st) {
       // Without ANALYZE statistics SQLite can't tell that organisation_id is the same on every row;
       // "+column" keeps it from choosing an organisation-wide index over the member's.
-      const sql =
-        kind === "email"
-          ? `SELECT im.interaction_id AS id, 'email' AS kind,
-               COUNT(DISTINCT im.message_key || char(31) || substr(im.at, 1, 10)) AS units,
-               MIN(im.at) AS first_unit_at, MAX(im.at) AS last_unit_at
-             FROM interaction_messages im
-             WHERE ${byMember ? "im.member_id = @member AND +im.organisation_id = @org" : "im.organisation_id = @org"}
-               AND im.direction IS NOT NULL AND im.at >= @start AND im.at < @end
-             GROUP BY +im.interaction_id`
-          : byMember
-            ? `SELECT a.interaction_id AS id, 'meeting' AS kind, 1 AS units, a.start_at AS first_unit_at, a.start_at AS last_unit_at
-               FROM report_meeting_members a
-               WHERE a.organisation_id = @org AND a.member_id = @member AND a.start_at >= @start AND a.start_at < @end`
-            : `SELECT i.id, 'meeting' AS kind, 1 AS units, i.first_at AS first_unit_at, i.first_at AS last_unit_at
-               FROM interactions i
-               WHERE i.organisation_id = @org AND i.kind = 'meeting' AND i.counted = 1 AND i.first_at >= @start AND i.first_at < @end`;
-      st = this.db.prepare(sql);
+      st = this.db
+        .prepare(
+          `SELECT im.interaction_id, im.message_key, im.at
+           FROM interaction_messages im
+           WHERE ${byMember ? "im.member_id = @member AND +im.organisation_id = @org" : "im.organisation_id = @org"}
+             AND im.at >= @start AND im.at < @end AND im.direction IS NOT NULL`,
+        )
+        .raw();
       this.groups.set(key, st);
     }
-    return st as unknown as { all(p: Record<string, unknown>): Group[] };
+    return st as unknown as { all(p: Record<string, unknown>): [string, string, string][] };
+  }
+
+  /**
+   * Copies → one group per interaction, with its units: DISTINCT (message key, UTC day), the
+   * counters' definition. In JS: cheaper than SQL's temporary B-trees for GROUP BY and
+   * COUNT(DISTINCT) over thousands of copies.
+   */
+  private emailGroups(copies: [string, string, string][]): Group[] {
+    const groups = new Map<string, Group>();
+    const units = new Set<string>();
+    for (const [id, messageKey, at] of copies) {
+      const g = groups.get(id);
+      if (!g) {
+        groups.set(id, { id, kind: "email", units: 0, first_unit_at: at, last_unit_at: at });
+      } else {
+        if (at < g.first_unit_at) g.first_unit_at = at;
+        if (at > g.last_unit_at) g.last_unit_at = at;
+      }
+      const before = units.size;
+      units.add(`${id}\u0000${messageKey}\u0000${at.slice(0, 10)}`);
+      if (units.size !== before) groups.get(id)!.units++;
+    }
+    return [...groups.values()];
   }
 
   /** Every interaction behind a bar, newest first, with how many of the bar's units each holds. */
@@ -215,9 +252,10 @@ export class ImpactReports {
     const range = f.day ? dayRange(f.day, f.day) : dayRange(f.from, f.to);
     const params: Record<string, unknown> = { org: orgId, start: range.startIso, end: range.endIso };
     if (f.member) params.member = f.member;
-    const kinds: ImpactKind[] = f.kind ? [f.kind] : ["email", "meeting"];
+    const byMember = f.member !== undefined;
     const out: Group[] = [];
-    for (const k of kinds) out.push(...this.groupStatement(k, f.member !== undefined).all(params));
+    if (f.kind !== "meeting") out.push(...this.emailGroups(this.emailCopies(byMember).all(params)));
+    if (f.kind !== "email") out.push(...this.groupStatement("meeting", byMember).all(params));
     out.sort((a, b) => (a.last_unit_at < b.last_unit_at ? 1 : a.last_unit_at > b.last_unit_at ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     return out;
   }
