@@ -66,17 +66,22 @@ function writeBenchmarksMd(results: typeof rows, filter: string[]): void {
   const keptLines = previous
     .split("\n")
     .filter((line) => line.startsWith("| ") && !line.startsWith("| Suite") && !line.startsWith("| ---"))
-    .filter((line) => !ranSuites.has(line.split("|")[1]!.trim()));
+    .filter((line) => !ranSuites.has(line.split("|")[1]!.trim()))
+    // Rows written before the "Measured" column existed.
+    .map((line) => (line.split("|").length === 8 ? `${line} — |` : line));
+  // Suites are often run one at a time: each row says which command measured it, when, and how busy
+  // the machine was (wall-clock figures on a loaded 2-core machine are pessimistic).
+  const measured = (suite: string) => `\`npm run bench -- ${suite}\`, ${new Date().toISOString().slice(0, 16)}Z, load ${os.loadavg()[0]!.toFixed(1)}`;
   const newLines = results.map(({ suite, result }) =>
-    `| ${suite} | ${result.name} | ${format(result.value)} ${result.unit} | ${result.target || "—"} | ${result.met === null ? "—" : result.met ? "met" : "**missed**"} | ${result.notes ?? ""} |`,
+    `| ${suite} | ${result.name} | ${format(result.value)} ${result.unit} | ${result.target || "—"} | ${result.met === null ? "—" : result.met ? "met" : "**missed**"} | ${result.notes ?? ""} | ${measured(suite)} |`,
   );
   const command = `npm run bench${filter.length ? ` -- ${filter.join(" ")}` : ""}`;
   const table = [
     "",
-    `Last run: ${new Date().toISOString().slice(0, 16)}Z on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, Node ${process.version}, with \`${command}\`.`,
+    `Last run: ${new Date().toISOString().slice(0, 16)}Z on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, Node ${process.version}, with \`${command}\`; each row names the command that measured it.`,
     "",
-    "| Suite | Measure | Result | Target | | Notes |",
-    "| --- | --- | --- | --- | --- | --- |",
+    "| Suite | Measure | Result | Target | | Notes | Measured by, at, load |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
     ...keptLines,
     ...newLines,
     "",

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { emulatorControl } from "../../emulator/control-client";
 
 export interface EmulatorProcessOptions {
   /** Mailboxes (team members) in the seeded tenant; default 1. */
@@ -45,17 +46,8 @@ export async function spawnEmulator(messages: number, events: number, latencyMs 
     child.once("exit", (code) => reject(new Error(`the emulator process exited with ${code} before it was ready`)));
   });
   const info = JSON.parse(line) as Omit<EmulatorProcess, "stop" | "control">;
-  const control = async (p: string, body?: unknown, method = body === undefined ? "GET" : "POST") => {
-    const res = await fetch(`${info.controlUrl}${p}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status === 204) return undefined;
-    const text = await res.text();
-    if (!res.ok) throw new Error(`emulator control ${method} ${p} → ${res.status}: ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const control = emulatorControl(info.controlUrl);
+
   return {
     ...info,
     control,

@@ -26,6 +26,7 @@ import { ensureDevCertificates } from "../../emulator/tls/dev-certs";
 import type { GeneratedOrganisation } from "../../emulator/generator/types";
 import type { SyncEngineConfig } from "../../server/sync/engine";
 import { pageThrough } from "./pager";
+import { emulatorControl } from "../../emulator/control-client";
 
 export interface WorkerInput {
   scenario: "history" | "fleet" | "freshness" | "page";
@@ -148,16 +149,7 @@ const memberIds = oids.map((oid) => {
   if (!id) throw new Error(`member ${oid} is not in the directory`);
   return id;
 });
-const control = async (p: string, body?: unknown) => {
-  const res = await fetch(`${input.emulator.controlUrl}${p}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`control ${p} → ${res.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : undefined;
-};
+const control = emulatorControl(input.emulator.controlUrl);
 if (fresh) {
   for (const id of memberIds) await connect(id);
   // The connect flow's alias discovery called Graph: the benchmark's counts start here.

@@ -23,6 +23,7 @@ import { createSyncEngine, EXCLUDED_WELL_KNOWN, type SyncEngine, type SyncEngine
 import type { FactChanges, FactListener } from "./facts";
 import { createServerSync, tokenSourceFor, type ServerSync } from "./index";
 import type { ImportFaultPoint } from "./store";
+import { emulatorControl } from "../../emulator/control-client";
 
 /** Records the net effect of every onFactsChanged call in the sync's own database (and transaction). */
 export class RecordingListener implements FactListener {
@@ -157,17 +158,8 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
     members.push({ memberId: row.id, oid: m.oid, member: m });
   }
 
-  const control = async (path: string, body?: unknown, method = body === undefined ? "GET" : "POST") => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status === 204) return undefined;
-    const text = await res.text();
-    if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const control = emulatorControl(`${emu.url}/_emulator`);
+
 
   const first = members[0]!;
   const engine = sync.engine;

@@ -32,6 +32,7 @@ import type { SyncEngineConfig } from "../engine";
 import { createServerSync, type ServerSync } from "../index";
 import { quietLogger } from "../test-kit";
 import { installAddressKey } from "./snapshot";
+import { emulatorControl } from "../../../emulator/control-client";
 
 export const ORGANISATION_ID = "org-under-test";
 
@@ -82,17 +83,8 @@ export async function startWorld(options: { seed: string; sizes: GeneratorSizes;
     demoApp: { redirectUris: [`${server.url}/auth/callback`, ...(options.extraRedirectUris ?? [])] },
     logger: quietLogger(),
   });
-  const control = async (path: string, body?: unknown, method = body === undefined ? "GET" : "POST") => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status === 204) return undefined;
-    const text = await res.text();
-    if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const control = emulatorControl(`${emu.url}/_emulator`);
+
   let template: { dir: string; file: string } | null = null;
   const world: World = {
     emu,
