@@ -25,12 +25,17 @@ if (!isTrustedByThisProcess(certs)) {
 const wanted = process.argv.slice(2);
 const suiteDir = path.join(root, "bench", "suites");
 const files = fs.readdirSync(suiteDir).filter((f) => f.endsWith(".bench.ts")).sort();
+const unknown = wanted.filter((w) => !files.includes(`${w}.bench.ts`));
+if (unknown.length > 0) {
+  console.error(`No benchmark suite named ${unknown.join(", ")}; the suites are: ${files.map((f) => f.replace(/\.bench\.ts$/, "")).join(", ")}.`);
+  process.exit(2);
+}
 const rows: { suite: string; result: BenchResult }[] = [];
 let failures = 0;
 
 for (const file of files) {
   const suiteName = file.replace(/\.bench\.ts$/, "");
-  if (wanted.length > 0 && !wanted.some((w) => suiteName.includes(w))) continue;
+  if (wanted.length > 0 && !wanted.includes(suiteName)) continue;
   const suite = (await import(path.join(suiteDir, file))).default as BenchSuite;
   console.log(`\n▶ ${suite.name}`);
   try {
