@@ -75,6 +75,8 @@ export interface StoredDecision {
   x: 0 | 1;
   /** fromTeam */
   f: 0 | 1;
+  /** fromOwner (absent in decisions stored before it was kept: read as 0) */
+  w?: 1;
   /** teamMemberIds */
   t: string[];
   /** customers: [customerId, userIds, contactKeys, viaDomain, senderIsContact] */
@@ -96,6 +98,7 @@ export function encodeDecision(d: Decision): string {
     o: d.outcome,
     x: d.cancelled ? 1 : 0,
     f: d.fromTeam ? 1 : 0,
+    ...(d.fromOwner ? { w: 1 as const } : {}),
     t: [...d.teamMemberIds],
     c: d.sync ? d.customers.map((h) => [h.customerId, [...h.userIds], [...h.contactKeys], h.viaDomain ? 1 : 0, h.senderIsContact ? 1 : 0]) : [],
   };
@@ -126,6 +129,7 @@ export function decodeDecision(json: string, kind: "email" | "meeting"): Decisio
     customers,
     direction: null,
     fromTeam: s.f === 1,
+    fromOwner: s.w === 1,
     lastFromContact: kind === "email" && customers.some((c) => c.senderIsContact),
     sender: null,
     teamMemberIds: s.t,

@@ -87,6 +87,8 @@ export interface Decision {
   direction: "sent" | "received" | null;
   /** The sender (email) or organiser (meeting) is a team member (the owner included). */
   fromTeam: boolean;
+  /** The sender (email) or organiser (meeting) is the mailbox owner: for a meeting, this is the organiser's own copy. */
+  fromOwner: boolean;
   /** Emails: the sender is a customer contact, i.e. this is an "email reply". */
   lastFromContact: boolean;
   /** The from (email) or organizer (meeting) participant; null when there is none. */
@@ -302,6 +304,7 @@ function finish(
     customers: s.customers ?? (NONE as unknown as CustomerHit[]),
     direction: kind === "meeting" || sender === null ? null : senderKind === "owner" ? "sent" : "received",
     fromTeam: senderKind === "owner" || senderKind === "team_member",
+    fromOwner: senderKind === "owner",
     lastFromContact: kind === "email" && (senderKind === "contact" || senderKind === "domain_contact"),
     sender,
     teamMemberIds: s.teamMemberIds ?? NONE,

@@ -205,6 +205,22 @@ test("meetings: cancelled is marked and not counted; a decliner is not a team me
   assert.deepEqual(out[0]!.teamMemberIds, ["m1"]);
 });
 
+test("meetings: when copies disagree, the organiser's own copy gives the time and subject", () => {
+  // Tom (m2) moved his meeting; Jane's (m1) calendar still shows the old time and title.
+  const byTom = meeting({ organizer: { emailAddress: { address: "tom@northwind.io" } } });
+  const janes = { ...evt("m1", "j", byTom, { iCalUId: "MOVED-1" }, T), subject: "Kick-off (old)" };
+  const toms = { ...evt("m2", "t", byTom, { iCalUId: "MOVED-1" }, T + 2 * H), subject: "Kick-off" };
+  assert.equal(toms.decision.fromOwner, true);
+  assert.equal(janes.decision.fromOwner, false);
+  for (const records of [[janes, toms], [toms, janes]]) {
+    const [it] = foldMeetingInteractions(records);
+    assert.equal(it!.start, T + 2 * H);
+    assert.equal(it!.end, T + 3 * H);
+    assert.equal(it!.subject, "Kick-off");
+    assert.deepEqual(new Set(it!.teamMemberIds), new Set(["m1", "m2"]));
+  }
+});
+
 test("meetings: a meeting only the member declined is not an interaction", () => {
   const out = foldMeetingInteractions([evt("m2", "b", meeting({ responseStatus: { response: "declined" } }), { iCalUId: "D-1" }, T)]);
   assert.equal(out.length, 0);

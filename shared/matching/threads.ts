@@ -287,7 +287,13 @@ export function foldMeetingInteractions(records: readonly EventRecord[]): Meetin
   }
   const out: MeetingInteraction[] = [];
   for (const [key, copies] of byOccurrence) {
-    copies.sort((a, b) => (a.mailboxMemberId < b.mailboxMemberId ? -1 : a.mailboxMemberId > b.mailboxMemberId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // The organiser's own copy first: it has the meeting's current time and subject when an attendee's
+    // copy lags behind an update. Then by member and id, so the result never depends on input order.
+    copies.sort(
+      (a, b) =>
+        Number(b.decision.fromOwner) - Number(a.decision.fromOwner) ||
+        (a.mailboxMemberId < b.mailboxMemberId ? -1 : a.mailboxMemberId > b.mailboxMemberId ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
     const decliners = new Set<string>();
     let cancelled = false;
     for (const c of copies) {
