@@ -9,7 +9,6 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -24,6 +23,7 @@ import { startProduct, type Product } from "../server/product";
 import type { SeedMessage } from "../emulator/graph/seed-types";
 import type { TestAddress, TestItem, TokenMinter } from "./test-host/index";
 import { REPO_ROOT } from "./harness";
+import { freePort } from "../server/test-support/ports";
 
 export interface ProductFixtureOptions {
   /** Generator preset or seed string (default "tiny"). */
@@ -62,17 +62,6 @@ export interface ProductFixture {
    */
   messages(oid: string, match: (m: SeedMessage) => boolean): Array<{ seed: SeedMessage; item: TestItem }>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 const logLevel = () => (process.env.E2E_LOG_LEVEL ?? "silent") as pino.Level | "silent";

@@ -32,8 +32,10 @@ import { startProductFixture, type ProductFixture } from "../../e2e/product-fixt
 import { testHostLog, type TestItem } from "../../e2e/test-host/index";
 import type { ConnectionStatus, PreviewResponse } from "../../shared/api/contract";
 import { atMost, percentile, type BenchResult, type BenchSuite } from "../harness";
-import { addBulkDirectory, bulkDirectory, jsonClient, openMessages, rng, seedBulkInteractions, type BulkDirectory, type MessageKind } from "../support/pane-data";
+import { mulberry32 } from "../../shared/random";
+import { addBulkDirectory, bulkDirectory, jsonClient, openMessages, seedBulkInteractions, type BulkDirectory, type MessageKind } from "../support/pane-data";
 import { expectedKey, expectedOf, openMessageOf, timeSelection, type ExpectedPreview } from "../support/pane-selection";
+import { followConnectLink } from "../../server/test-support/connect-link";
 
 const CUSTOMERS = 10_000;
 const CONTACTS_PER_CUSTOMER = 10;
@@ -91,17 +93,7 @@ async function buildPane(): Promise<{ size: PaneSize; seconds: number; exitCode:
 /** The real connect flow without the consent page (the emulator auto-consents): /auth/start → authorize → callback. */
 async function connect(fx: ProductFixture, memberId: string): Promise<void> {
   fx.emulator.identity.updateSettings({ autoConsentAllTenants: true });
-  const { url } = fx.product.ctx.connectFlow.createAuthSession(memberId);
-  const start = await fetch(url, { redirect: "manual" });
-  if (start.status !== 302) throw new Error(`auth start answered ${start.status}`);
-  const cookie = start.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const authorize = await fetch(start.headers.get("location")!, { redirect: "manual" });
-  if (authorize.status !== 302) throw new Error(`authorize answered ${authorize.status}: ${(await authorize.text()).slice(0, 300)}`);
-  const callback = await fetch(authorize.headers.get("location")!, { redirect: "manual", headers: { cookie } });
-  if (callback.status !== 200) throw new Error(`the callback answered ${callback.status}`);
+  await followConnectLink(fx.product.ctx.connectFlow.createAuthSession(memberId).url);
 }
 
 async function waitForSync(fx: ProductFixture, oid: string, timeoutMs = 60_000): Promise<ConnectionStatus> {
@@ -213,7 +205,7 @@ async function candidates(fx: ProductFixture, bulk: BulkDirectory, oid: string, 
  * twice in a row (the old answer on screen would pass for the new one).
  */
 function selectionOrder(all: Candidate[], n: number, previous: string): Candidate[] {
-  const random = rng(5);
+  const random = mulberry32(5);
   const withCustomer = all.filter((c) => c.expected.names.length > 0);
   const without = all.filter((c) => c.expected.names.length === 0);
   if (withCustomer.length < 4) throw new Error(`only ${withCustomer.length} emails with a customer to select`);

@@ -18,6 +18,7 @@ import { openDatabase, type Db } from "../../server/db/database";
 import { ImpactReports } from "../../server/reports/impact";
 import { httpClient, paneToken, startReportsApp } from "../../server/reports/test-kit";
 import { atMost, percentile, timeMs, type BenchResult, type BenchSuite } from "../harness";
+import { mulberry32 } from "../../shared/random";
 
 const NOW = new Date("2025-06-01T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -27,16 +28,6 @@ const INTERACTIONS = 1_000_000;
 const HEAVY_INTERACTIONS = 5_000;
 const TENANT = "aaaaaaaa-0000-4000-8000-00000000be0c";
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, w: number) => n.toString().padStart(w, "0");
 const memberId = (i: number) => `00000000-0000-4000-9000-${pad(i, 12)}`;
@@ -73,7 +64,7 @@ function build(): Built {
   const orgId = "org-bench";
   const iso = (ms: number) => new Date(ms).toISOString();
   const created = iso(NOW.getTime() - 400 * DAY);
-  const random = rng(6);
+  const random = mulberry32(6);
 
   // Triggers and secondary indexes of the big tables come back after the load.
   const saved = db

@@ -13,7 +13,8 @@ import os from "node:os";
 import path from "node:path";
 import { atMost, type BenchResult, type BenchSuite } from "../harness";
 import { spawnEmulator } from "../support/spawn-emulator";
-import { freePort, runWorker } from "../support/spawn-worker";
+import { freePort } from "../../server/test-support/ports";
+import { runWorker } from "../support/spawn-worker";
 
 // SYNC_FLEET_MAILBOXES / SYNC_FLEET_MESSAGES shrink it while working on the sync (the figures are the defaults).
 const MAILBOXES = Number(process.env.SYNC_FLEET_MAILBOXES ?? 200);

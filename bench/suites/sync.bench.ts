@@ -26,7 +26,8 @@ import path from "node:path";
 import { atLeast, atMost, percentile, type BenchResult, type BenchSuite } from "../harness";
 import { planFor } from "../support/sync-plan";
 import { spawnEmulator } from "../support/spawn-emulator";
-import { freePort, runWorker } from "../support/spawn-worker";
+import { freePort } from "../../server/test-support/ports";
+import { runWorker } from "../support/spawn-worker";
 import type { HistoryResult } from "../support/sync-worker";
 
 const MESSAGES = 50_000;

@@ -10,17 +10,8 @@ import https from "node:https";
 import type { GeneratedOrganisation } from "../../emulator/generator/types";
 import type { Db } from "../../server/db/database";
 import type { MailAddress, OpenMessage } from "../../shared/api/contract";
+import { mulberry32 } from "../../shared/random";
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, w: number) => n.toString().padStart(w, "0");
 const SUFFIXES = ["Logistics", "Health", "Retail", "Energy", "Media", "Foods", "Robotics", "Finance"];
@@ -82,7 +73,7 @@ export function seedBulkInteractions(
   count: number,
   now = new Date(),
 ): { interactions: number; messages: number; customersWithHistory: number } {
-  const random = rng(17);
+  const random = mulberry32(17);
   const DAY = 86_400_000;
   const iso = (ms: number) => new Date(ms).toISOString();
   const nowMs = now.getTime();
@@ -162,7 +153,7 @@ export type MessageKind = "contact" | "member-to-contacts" | "two-customers" | "
 
 /** A varied open message as Outlook hands it to the pane, for the connected member. */
 export function openMessages(bulk: BulkDirectory, memberAddress: string, count: number, seed: number): Array<{ kind: MessageKind; message: OpenMessage }> {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const pick = () => Math.floor(random() * bulk.customers);
   const contact = (c: number): MailAddress => {
     const u = Math.floor(random() * bulk.contactsPerCustomer);

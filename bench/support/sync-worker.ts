@@ -27,6 +27,7 @@ import type { GeneratedOrganisation } from "../../emulator/generator/types";
 import type { SyncEngineConfig } from "../../server/sync/engine";
 import { pageThrough } from "./pager";
 import { emulatorControl } from "../../emulator/control-client";
+import { followConnectLink } from "../../server/test-support/connect-link";
 
 export interface WorkerInput {
   scenario: "history" | "fleet" | "freshness" | "page";
@@ -256,17 +257,7 @@ finish();
 
 /** What the Office dialog does: open the single-use link and follow the redirects to our callback. */
 async function connect(memberId: string): Promise<void> {
-  const { url } = ctx.connectFlow.createAuthSession(memberId);
-  const start = await fetch(url, { redirect: "manual" });
-  if (start.status !== 302) throw new Error(`auth start answered ${start.status}`);
-  const cookie = start.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const signIn = await fetch(start.headers.get("location")!, { redirect: "manual" });
-  if (signIn.status !== 302) throw new Error(`authorize answered ${signIn.status}: ${await signIn.text()}`);
-  const page = await fetch(signIn.headers.get("location")!, { redirect: "manual", headers: { cookie } });
-  if (page.status !== 200) throw new Error(`callback answered ${page.status}`);
+  await followConnectLink(ctx.connectFlow.createAuthSession(memberId).url);
   if (ctx.connections.get(memberId).state !== "connected") throw new Error(`member ${memberId} did not connect`);
 }
 

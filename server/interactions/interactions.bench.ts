@@ -23,20 +23,11 @@ import type { EventFact, FactChanges, MailFact, StoredParticipant } from "../syn
 import { InteractionsEngine } from "./engine";
 import { InteractionReads } from "./read";
 import { previewMessage } from "./preview";
+import { mulberry32 } from "../../shared/random";
 
 const NOW = new Date("2025-06-02T09:00:00Z");
 const DAY = 86400_000;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Setup {
   db: Db;
@@ -67,7 +58,7 @@ export function setup(messages: number, events: number, customers: number, conta
   const memberId = (db.prepare("SELECT id FROM team_members WHERE external_id = 'm1'").get() as { id: string }).id;
   const keyer = createAddressKeyer(crypto.createHash("sha256").update("bench").digest());
   const engine = new InteractionsEngine({ db, keyerFor: () => keyer, now: () => NOW, autoFetchDetails: false });
-  const rand = rng(42);
+  const rand = mulberry32(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
   const contact = () => `p${Math.floor(rand() * contactsPerCustomer)}@cust${Math.floor(rand() * Math.min(customers, 400))}.test`;
   const stranger = () => `x${Math.floor(rand() * 20000)}@elsewhere${Math.floor(rand() * 50)}.test`;

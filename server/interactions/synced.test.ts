@@ -20,6 +20,7 @@ import { quietLogger, TEST_DRIVER_LIMITS, TEST_SYNC_CONFIG } from "../sync/test-
 import { listen, type RunningServer } from "../test-support/http";
 import { removeDir, tempDir, testConfig, testContext } from "../test-support/env";
 import { createServerInteractions, type ServerInteractions } from "./index";
+import { followConnectLink } from "../test-support/connect-link";
 
 let dir: string;
 let server: RunningServer;
@@ -32,17 +33,7 @@ const members: { memberId: string; oid: string }[] = [];
 const fetches: string[] = [];
 
 async function connect(memberId: string): Promise<void> {
-  const { url } = ctx.connectFlow.createAuthSession(memberId);
-  const start = await fetch(url, { redirect: "manual" });
-  assert.equal(start.status, 302);
-  const cookie = start.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const signIn = await fetch(start.headers.get("location")!, { redirect: "manual" });
-  assert.equal(signIn.status, 302);
-  const page = await fetch(new URL(signIn.headers.get("location")!), { redirect: "manual", headers: { cookie } });
-  assert.equal(page.status, 200);
+  await followConnectLink(ctx.connectFlow.createAuthSession(memberId).url, server.url);
   assert.equal(ctx.connections.get(memberId).state, "connected");
 }
 

@@ -13,22 +13,16 @@ import { computeActivity } from "./activity";
 import { ImpactReports } from "./impact";
 import { refActivityInput, refCustomerFacts, refFromDb, refImpact } from "./reference";
 import { SCENARIO_NOW, createScenarioKits, daysBefore, httpClient, startReportsApp, type ReportsApp, type Scenario } from "./test-kit";
+import { mulberry32 } from "../../shared/random";
 
 let db: Db;
 let s: Scenario;
 let app: ReportsApp;
 let http: ReturnType<typeof httpClient>;
 
-/** A small deterministic generator (mulberry32). */
+/** A seeded generator with a pick(). */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]! };
 }
 

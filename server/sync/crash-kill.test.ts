@@ -33,7 +33,9 @@ import { removeDir, tempDir, testConfig } from "../test-support/env";
 import { TEST_DRIVER_LIMITS, TEST_SYNC_CONFIG } from "./test-kit";
 import { LiveChanges } from "./testing/live-changes";
 import { assertAccountsForGroundTruth, assertActivityConsistent, assertSameSnapshot, expectedFromGroundTruth, snapshotSync } from "./testing/snapshot";
-import { connectMember, freePort, installDatabase, mulberry32, productEnv, startNode, startWorld, type ProductNode, type World } from "./testing/world";
+import { mulberry32 } from "../../shared/random";
+import { freePort } from "../test-support/ports";
+import { connectMember, installDatabase, productEnv, startNode, startWorld, type ProductNode, type World } from "./testing/world";
 
 const SIZES = { messagesPerMailbox: 1500, eventsPerMailbox: 80, teamMembers: 2, customers: 12, contactsPerCustomer: 3 };
 const CAP = 300;

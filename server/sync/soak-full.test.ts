@@ -18,7 +18,8 @@ import { after, before, describe, test } from "node:test";
 import { TEST_DRIVER_LIMITS, TEST_SYNC_CONFIG } from "./test-kit";
 import { LiveChanges } from "./testing/live-changes";
 import { assertAccountsForGroundTruth, assertActivityConsistent, assertSameSnapshot, expectedFromGroundTruth, snapshotSync } from "./testing/snapshot";
-import { mulberry32, startNode, startWorld, type ProductNode, type World } from "./testing/world";
+import { mulberry32 } from "../../shared/random";
+import { startNode, startWorld, type ProductNode, type World } from "./testing/world";
 
 const SIZES = { messagesPerMailbox: 20_000, eventsPerMailbox: 500, teamMembers: 1, customers: 30, contactsPerCustomer: 3 };
 const CHANGES = 200;

@@ -7,17 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { mulberry32 } from "../../shared/random";
 import { startTestbed, type Testbed } from "./test-kit";
 
 let bed: Testbed;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return (s >>> 8) / 0x1000000;
-  };
-}
 
 before(async () => {
   bed = await startTestbed({
@@ -33,7 +26,7 @@ after(async () => {
 
 describe("fault soak", () => {
   test("ends equal to the ground truth despite ~10% mixed faults and live changes", async () => {
-    const random = rng(42);
+    const random = mulberry32(42);
     await bed.control("/pipeline/stats/reset", {});
     await bed.control("/pipeline/limits", { latencyMs: 5 });
     await bed.control("/pipeline/faults", {

@@ -24,6 +24,7 @@ import type { FactChanges, FactListener } from "./facts";
 import { createServerSync, tokenSourceFor, type ServerSync } from "./index";
 import type { ImportFaultPoint } from "./store";
 import { emulatorControl } from "../../emulator/control-client";
+import { followConnectLink } from "../test-support/connect-link";
 
 /** Records the net effect of every onFactsChanged call in the sync's own database (and transaction). */
 export class RecordingListener implements FactListener {
@@ -273,18 +274,6 @@ async function paneTokenFor(emu: Emulator, loginHint: string): Promise<string> {
 
 /** What the Office dialog does: open the single-use link and follow redirects to our callback. */
 async function connectThroughDialog(ctx: ServerContext, server: RunningServer, memberId: string): Promise<void> {
-  const { url } = ctx.connectFlow.createAuthSession(memberId);
-  const start = await fetch(url, { redirect: "manual" });
-  assert.equal(start.status, 302, `auth start: ${await start.clone().text()}`);
-  const cookie = start.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const signIn = await fetch(start.headers.get("location")!, { redirect: "manual" });
-  assert.equal(signIn.status, 302, `authorize: ${await signIn.clone().text()}`);
-  const callback = new URL(signIn.headers.get("location")!);
-  assert.equal(callback.origin, server.url);
-  const page = await fetch(callback, { redirect: "manual", headers: { cookie } });
-  assert.equal(page.status, 200);
+  await followConnectLink(ctx.connectFlow.createAuthSession(memberId).url, server.url);
   assert.equal(ctx.connections.get(memberId).state, "connected", "the member is connected");
 }

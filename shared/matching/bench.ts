@@ -7,6 +7,7 @@
 import { buildDirectoryIndex, memberContext, type Directory, type DirectoryUser } from "./directory";
 import { decideEvent, decideMessage } from "./decide";
 import { makeParticipant, type EventFacts, type MessageFacts, type Participant, type ParticipantRole } from "./participants";
+import { mulberry32 } from "../random";
 
 export interface MatchingBenchResult {
   /** Wall clock, median over rounds of decideMessage on the whole mailbox (one core). */
@@ -21,17 +22,6 @@ export interface MatchingBenchResult {
   indexBuildMs: number;
 }
 
-/** A small deterministic PRNG so runs are comparable. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticDirectory(customers = 500, usersPerCustomer = 10, members = 12): Directory {
   const users: DirectoryUser[] = [];
@@ -58,7 +48,7 @@ function randomAddress(r: () => number, customers: number, usersPerCustomer: num
 }
 
 export function syntheticMailbox(messages: number, events: number, seed = 1, customers = 500, usersPerCustomer = 10, members = 12): { messages: MessageFacts[]; events: EventFacts[] } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const make = (address: string, role: ParticipantRole): Participant => makeParticipant(address, role)!;
   const msgs: MessageFacts[] = [];
   for (let i = 0; i < messages; i++) {

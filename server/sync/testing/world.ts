@@ -9,13 +9,11 @@
  *   - startNode: the product wired in-process the way startProduct wires it (interactions engine as
  *     the sync's listener), over its own copy of the template database;
  *   - connectMember: the connect flow the pane runs (/api/connection/auth-session → /auth/start →
- *     the emulator's /authorize with auto-consent → /auth/callback);
- *   - mulberry32: the seeded PRNG the tests draw their random choices from.
+ *     the emulator's /authorize with auto-consent → /auth/callback).
  */
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import type { Express } from "express";
 import { createEmulator, generate, type Emulator, type GeneratorSizes } from "../../../emulator/server";
@@ -33,31 +31,9 @@ import { createServerSync, type ServerSync } from "../index";
 import { quietLogger } from "../test-kit";
 import { installAddressKey } from "./snapshot";
 import { emulatorControl } from "../../../emulator/control-client";
+import { followConnectLink } from "../../test-support/connect-link";
 
 export const ORGANISATION_ID = "org-under-test";
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A port that was free a moment ago (for a child process whose URL must be known before it starts). */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 export interface World {
   emu: Emulator;
@@ -155,18 +131,7 @@ export async function connectMember(world: World, baseUrl: string, oid: string):
   const session = await fetch(`${baseUrl}/api/connection/auth-session`, { method: "POST", headers: { authorization: `Bearer ${paneToken}` } });
   assert.equal(session.status, 201, `auth-session: ${await session.clone().text()}`);
   const { url } = (await session.json()) as { url: string };
-  const start = await fetch(url, { redirect: "manual" });
-  assert.equal(start.status, 302, `auth start: ${await start.clone().text()}`);
-  const cookie = start.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const signIn = await fetch(start.headers.get("location")!, { redirect: "manual" });
-  assert.equal(signIn.status, 302, `authorize: ${await signIn.clone().text()}`);
-  const callback = new URL(signIn.headers.get("location")!);
-  assert.equal(callback.origin, baseUrl, "the emulator redirects to the product's callback");
-  const page = await fetch(callback, { redirect: "manual", headers: { cookie } });
-  assert.equal(page.status, 200, `callback: ${await page.clone().text()}`);
+  await followConnectLink(url, baseUrl);
   const status = await fetch(`${baseUrl}/api/connection`, { headers: { authorization: `Bearer ${paneToken}` } });
   const body = (await status.json()) as { state: string };
   assert.notEqual(body.state, "not_connected", "the member is connected");

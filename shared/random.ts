@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a small, fast, seeded PRNG. Everything that needs repeatable "random" choices (the
+ * emulator's fault rules, tests, benchmarks) draws from this one, so a seed means the same run
+ * everywhere. Not for anything secret.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
