@@ -30,7 +30,7 @@ if (unknown.length > 0) {
   console.error(`No benchmark suite named ${unknown.join(", ")}; the suites are: ${files.map((f) => f.replace(/\.bench\.ts$/, "")).join(", ")}.`);
   process.exit(2);
 }
-const rows: { suite: string; result: BenchResult }[] = [];
+const rows: { suite: string; result: BenchResult; measured: string }[] = [];
 let failures = 0;
 
 for (const file of files) {
@@ -40,7 +40,9 @@ for (const file of files) {
   console.log(`\n▶ ${suite.name}`);
   try {
     for (const result of await suite.run()) {
-      rows.push({ suite: suite.name, result });
+      // Suites are often run one at a time: each row says which command measured it, when, and how busy the
+      // machine was then (wall-clock figures on a loaded 2-core machine are pessimistic).
+      rows.push({ suite: suite.name, result, measured: `\`npm run bench -- ${suiteName}\`, ${new Date().toISOString().slice(0, 16)}Z, load ${os.loadavg()[0]!.toFixed(1)}` });
       const mark = result.met === null ? " " : result.met ? "✔" : "✖";
       console.log(`  ${mark} ${result.name}: ${format(result.value)} ${result.unit} ${result.target ? `(target ${result.target})` : ""}${result.notes ? ` — ${result.notes}` : ""}`);
     }
@@ -74,11 +76,8 @@ function writeBenchmarksMd(results: typeof rows, filter: string[]): void {
     .filter((line) => !ranSuites.has(line.split("|")[1]!.trim()))
     // Rows written before the "Measured" column existed.
     .map((line) => (line.split("|").length === 8 ? `${line} — |` : line));
-  // Suites are often run one at a time: each row says which command measured it, when, and how busy
-  // the machine was (wall-clock figures on a loaded 2-core machine are pessimistic).
-  const measured = (suite: string) => `\`npm run bench -- ${suite}\`, ${new Date().toISOString().slice(0, 16)}Z, load ${os.loadavg()[0]!.toFixed(1)}`;
-  const newLines = results.map(({ suite, result }) =>
-    `| ${suite} | ${result.name} | ${format(result.value)} ${result.unit} | ${result.target || "—"} | ${result.met === null ? "—" : result.met ? "met" : "**missed**"} | ${result.notes ?? ""} | ${measured(suite)} |`,
+  const newLines = results.map(({ suite, result, measured }) =>
+    `| ${suite} | ${result.name} | ${format(result.value)} ${result.unit} | ${result.target || "—"} | ${result.met === null ? "—" : result.met ? "met" : "**missed**"} | ${result.notes ?? ""} | ${measured} |`,
   );
   const command = `npm run bench${filter.length ? ` -- ${filter.join(" ")}` : ""}`;
   const table = [
