@@ -10,14 +10,17 @@ import path from "node:path";
 import fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import { ensureDevCertificates, isTrustedByThisProcess, trustBundlePath } from "../emulator/tls/dev-certs";
+import { missingServerNodeOptions } from "../server/runtime";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, "data"));
 const certs = ensureDevCertificates(path.join(dataDir, "certs"));
 
-// Node reads NODE_EXTRA_CA_CERTS only at start-up: re-run with it so the server trusts the emulator's CA.
-if (!isTrustedByThisProcess(certs)) {
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+// Node reads NODE_EXTRA_CA_CERTS and V8 options only at start-up: re-run with them so the server trusts
+// the emulator's CA and runs with the server's heap settings (server/runtime.ts).
+const missingOptions = missingServerNodeOptions();
+if (!isTrustedByThisProcess(certs) || missingOptions.length > 0) {
+  const child = spawnSync(process.execPath, [...missingOptions, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
     env: { ...process.env, NODE_EXTRA_CA_CERTS: trustBundlePath(certs) },
   });

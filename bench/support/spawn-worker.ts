@@ -4,9 +4,11 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { WorkerInput } from "./sync-worker";
+import { SERVER_NODE_OPTIONS } from "../../server/runtime";
 
 /**
  * Runs one scenario of bench/support/sync-worker.ts in its own process and resolves with its result.
+ * The process runs with the server's V8 options (server/runtime.ts), as `npm start` runs the product.
  * SYNC_BENCH_CPU_PROF=dir profiles the worker (node --cpu-prof) into that folder.
  */
 export async function runWorker<T>(input: WorkerInput): Promise<T> {
@@ -15,7 +17,7 @@ export async function runWorker<T>(input: WorkerInput): Promise<T> {
   // The input goes through a file: 200 members' tokens are more than one command-line argument may hold.
   const inputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sync-worker-")), "input.json");
   fs.writeFileSync(inputFile, JSON.stringify(input));
-  const args = [...process.execArgv, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), script, inputFile];
+  const args = [...SERVER_NODE_OPTIONS, ...process.execArgv, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []), script, inputFile];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   let found: T | undefined;
   const rl = createInterface({ input: child.stdout! });
