@@ -25,6 +25,16 @@ export function atMost(name: string, value: number, unit: string, max: number, n
   return { name, value, unit, target: `≤ ${max.toLocaleString("en-US")}`, met: value <= max, notes };
 }
 
+/** A figure recorded for reading beside the targets, with no target of its own. */
+export function untargeted(name: string, value: number, unit: string, notes?: string): BenchResult {
+  return { name, value, unit, target: "", met: null, notes };
+}
+
+/** A count for notes: rounded, with thousands separators ("37,037"). */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
 export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);

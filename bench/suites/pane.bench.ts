@@ -31,7 +31,7 @@ import { launchChromium, loadPane, newPaneContext, REPO_ROOT } from "../../e2e/h
 import { startProductFixture, type ProductFixture } from "../../e2e/product-fixture";
 import { testHostLog, type TestItem } from "../../e2e/test-host/index";
 import type { ConnectionStatus, PreviewResponse } from "../../shared/api/contract";
-import { atMost, percentile, type BenchResult, type BenchSuite } from "../harness";
+import { atMost, percentile, untargeted, type BenchResult, type BenchSuite } from "../harness";
 import { mulberry32 } from "../../shared/random";
 import { addBulkDirectory, bulkDirectory, jsonClient, openMessages, seedBulkInteractions, type BulkDirectory, type MessageKind } from "../support/pane-data";
 import { expectedKey, expectedOf, openMessageOf, timeSelection, type ExpectedPreview } from "../support/pane-selection";
@@ -54,10 +54,6 @@ const API_ONLY = process.env.PANE_BENCH_ONLY === "api";
 const kb = (bytes: number) => bytes / 1024;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const load = () => `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`;
-
-function info(name: string, value: number, unit: string, notes: string): BenchResult {
-  return { name, value, unit, target: "", met: null, notes };
-}
 
 // ------------------------------------------------------------------ 1. the pane's size
 
@@ -353,7 +349,7 @@ const suite: BenchSuite = {
       if (API_ONLY) return results;
       results.push(...(await selectionToPreview(fx, bulk, member.oid)));
       results.push(
-        info(
+        untargeted(
           "setup: product start with the directory import, seeding and the member's initial sync",
           setupSeconds,
           "s",

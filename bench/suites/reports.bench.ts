@@ -17,7 +17,7 @@ import path from "node:path";
 import { openDatabase, type Db } from "../../server/db/database";
 import { ImpactReports } from "../../server/reports/impact";
 import { httpClient, paneToken, startReportsApp } from "../../server/reports/test-kit";
-import { atMost, percentile, timeMs, type BenchResult, type BenchSuite } from "../harness";
+import { atMost, percentile, timeMs, untargeted, type BenchResult, type BenchSuite } from "../harness";
 import { mulberry32 } from "../../shared/random";
 
 const NOW = new Date("2025-06-01T12:00:00.000Z");
@@ -263,7 +263,7 @@ const suite: BenchSuite = {
         atMost("customer list sorted + filtered, p95", percentile(list, 95), "ms", 50, `${listPaths.length} variants × 4; median ${percentile(list, 50).toFixed(1)} ms; ${context(list)}; ${sizes}`),
       );
       const csv = await timeMs(() => get("/api/customers?format=csv"));
-      results.push({ name: "customer list CSV export (all 10,000)", value: csv.ms, unit: "ms", target: "", met: null });
+      results.push(untargeted("customer list CSV export (all 10,000)", csv.ms, "ms"));
 
       // Dashboard aggregates.
       await samples(5, ["/api/impact"], get);
@@ -284,14 +284,14 @@ const suite: BenchSuite = {
       const yearDrillPaths = [`/api/impact/drilldown?from=2024-06-02&to=2025-06-01&member=${memberId(3)}`, `/api/impact/drilldown?from=2024-06-02&to=2025-06-01&member=${memberId(8)}&kind=email`];
       await samples(2, yearDrillPaths, get);
       const drillYear = await samples(10, yearDrillPaths, get);
-      results.push({
-        name: "drill-down of one member's bar over 365 days, first page, p95",
-        value: percentile(drillYear, 95),
-        unit: "ms",
-        target: "",
-        met: null,
-        notes: `about 41,000 message copies and 3,000 meetings behind the bar; median ${percentile(drillYear, 50).toFixed(1)} ms; ${context(drillYear)}`,
-      });
+      results.push(
+        untargeted(
+          "drill-down of one member's bar over 365 days, first page, p95",
+          percentile(drillYear, 95),
+          "ms",
+          `about 41,000 message copies and 3,000 meetings behind the bar; median ${percentile(drillYear, 50).toFixed(1)} ms; ${context(drillYear)}`,
+        ),
+      );
 
       // The heavy customer's profile page.
       const heavy = b.heavyCustomer;
@@ -306,14 +306,9 @@ const suite: BenchSuite = {
       results.push(atMost("relationship activity of that customer, p95", percentile(act, 95), "ms", 50, context(act)));
 
       const cost = triggerCost(b);
-      results.push({
-        name: "dashboard triggers: cost per email copy written",
-        value: cost.withTriggers - cost.without,
-        unit: "µs",
-        target: "",
-        met: null,
-        notes: `${cost.withTriggers.toFixed(1)} µs with, ${cost.without.toFixed(1)} µs without`,
-      });
+      results.push(
+        untargeted("dashboard triggers: cost per email copy written", cost.withTriggers - cost.without, "µs", `${cost.withTriggers.toFixed(1)} µs with, ${cost.without.toFixed(1)} µs without`),
+      );
     } finally {
       await app.close();
       b.db.close();

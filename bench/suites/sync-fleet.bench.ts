@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { atMost, type BenchResult, type BenchSuite } from "../harness";
+import { atMost, formatCount as n, untargeted, type BenchResult, type BenchSuite } from "../harness";
 import { spawnEmulator } from "../support/spawn-emulator";
 import { freePort } from "../../server/test-support/ports";
 import { runWorker } from "../support/spawn-worker";
@@ -44,8 +44,6 @@ interface MailboxStats {
   retryAfterViolations: number;
 }
 
-const n = (v: number) => Math.round(v).toLocaleString("en-US");
-
 const suite: BenchSuite = {
   name: "sync-fleet",
   async run() {
@@ -75,9 +73,9 @@ const suite: BenchSuite = {
       const emulatorRequests = stats.reduce((s, m) => s + m.requests, 0);
       const limits = `${stats.length} mailboxes seen by the emulator, ${n(emulatorRequests)} requests`;
       results.push(
-        { name: `${MAILBOXES} mailboxes × ${n(MESSAGES)} messages synced at once: total time`, value: r.ms / 1000, unit: "s", target: "", met: null,
-          notes: `${n(r.mailFacts)} messages (6-month window) + ${n(r.eventFacts)} events → ${n(r.interactions)} interactions; ${n(r.requests)} Graph requests; ${n(r.cpuMs)} ms CPU; peak RSS ${n(r.maxRssMb)} MB; emulator start with generation ${n(setupMs / 1000)} s` },
-        { name: `${MAILBOXES} mailboxes at once: throughput`, value: r.mailFacts / (r.ms / 1000), unit: "messages/s", target: "", met: null, notes: `${n(r.mailFacts / (r.cpuMs / 1000))} messages per CPU-second of the syncing process` },
+        untargeted(`${MAILBOXES} mailboxes × ${n(MESSAGES)} messages synced at once: total time`, r.ms / 1000, "s",
+          `${n(r.mailFacts)} messages (6-month window) + ${n(r.eventFacts)} events → ${n(r.interactions)} interactions; ${n(r.requests)} Graph requests; ${n(r.cpuMs)} ms CPU; peak RSS ${n(r.maxRssMb)} MB; emulator start with generation ${n(setupMs / 1000)} s`),
+        untargeted(`${MAILBOXES} mailboxes at once: throughput`, r.mailFacts / (r.ms / 1000), "messages/s", `${n(r.mailFacts / (r.cpuMs / 1000))} messages per CPU-second of the syncing process`),
         atMost("highest number of requests in flight for any one mailbox (emulator)", peak, "requests", 4, `${limits}; our driver's own peak ${r.ourPeakInFlight}`),
         atMost("Retry-After violations (emulator, all mailboxes)", violations, "", 0, `${throttled} throttled in all`),
         atMost("429s for exceeding a mailbox's concurrency (emulator, all mailboxes)", concurrency429, "", 0, `driver limits: 4 per mailbox, 32 in all`),

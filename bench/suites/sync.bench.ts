@@ -23,7 +23,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { atLeast, atMost, percentile, type BenchResult, type BenchSuite } from "../harness";
+import { atLeast, atMost, formatCount as n, percentile, type BenchResult, type BenchSuite } from "../harness";
 import { planFor } from "../support/sync-plan";
 import { spawnEmulator } from "../support/spawn-emulator";
 import { freePort } from "../../server/test-support/ports";
@@ -35,8 +35,6 @@ const EVENTS = 2_000;
 const LATENCY_MS = 100;
 const POLL_MS = 5_000;
 
-const n = (v: number) => Math.round(v).toLocaleString("en-US");
-const info = (name: string, value: number, unit: string, notes?: string): BenchResult => ({ name, value, unit, target: "", met: null, notes });
 
 const suite: BenchSuite = {
   name: "sync",
