@@ -8,13 +8,8 @@
  * Separate from sync.bench.ts so that each suite stays under ~5 minutes (generating a million
  * messages takes the emulator a minute on its own).
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { atMost, formatCount as n, untargeted, type BenchResult, type BenchSuite } from "../harness";
-import { spawnEmulator } from "../support/spawn-emulator";
-import { freePort } from "../../server/test-support/ports";
-import { runWorker } from "../support/spawn-worker";
+import { runWorker, spawnEmulatorForWorkers } from "../support/spawn-worker";
 
 // SYNC_FLEET_MAILBOXES / SYNC_FLEET_MESSAGES shrink it while working on the sync (the issue's figures are the defaults).
 const MAILBOXES = Number(process.env.SYNC_FLEET_MAILBOXES ?? 200);
@@ -47,23 +42,15 @@ interface MailboxStats {
 const suite: BenchSuite = {
   name: "sync-fleet",
   async run() {
-    const port = await freePort();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sync-fleet-"));
-    const directoryFile = path.join(tmp, "directory.json");
     const generated = performance.now();
-    const emu = await spawnEmulator(MESSAGES, EVENTS, 0, {
-      // A few spare: the generator repeats the odd address among hundreds of members (see emulator-process.ts).
-      teamMembers: MAILBOXES + Math.ceil(MAILBOXES / 40),
-      redirectUris: [`https://localhost:${port}/auth/callback`],
-      autoConsent: true,
-      directoryFile,
-    });
+    // A few spare: the generator repeats the odd address among hundreds of members (see emulator-process.ts).
+    const { emu, base, stop } = await spawnEmulatorForWorkers(MESSAGES, EVENTS, { teamMembers: MAILBOXES + Math.ceil(MAILBOXES / 40) });
     const setupMs = performance.now() - generated;
     const results: BenchResult[] = [];
     try {
       if (emu.members.length < MAILBOXES) throw new Error(`only ${emu.members.length} distinct mailboxes`);
       const oids = emu.members.slice(0, MAILBOXES).map((m) => m.oid);
-      const r = await runWorker<FleetResult>({ emulator: emu, port, directoryFile, scenario: "fleet", oids });
+      const r = await runWorker<FleetResult>({ ...base, scenario: "fleet", oids });
       if (!r.ok) throw new Error("not every mailbox completed its history sync");
       const stats = ((await emu.control("/pipeline/stats")) as { mailboxes: MailboxStats[] }).mailboxes.filter((m) => oids.includes(m.oid));
       const peak = Math.max(...stats.map((s) => s.peakConcurrency));
@@ -81,8 +68,7 @@ const suite: BenchSuite = {
         atMost("429s for exceeding a mailbox's concurrency (emulator, all mailboxes)", concurrency429, "", 0, `driver limits: 4 per mailbox, 32 in all`),
       );
     } finally {
-      await emu.stop();
-      fs.rmSync(tmp, { recursive: true, force: true });
+      await stop();
     }
     return results;
   },

@@ -21,13 +21,9 @@
  * The 200-mailbox run is its own suite (sync-fleet.bench.ts) to keep each under ~5 minutes.
  */
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { atLeast, atMost, formatCount as n, percentile, type BenchResult, type BenchSuite } from "../harness";
 import { planFor } from "../support/sync-plan";
-import { spawnEmulator } from "../support/spawn-emulator";
-import { freePort } from "../../server/test-support/ports";
-import { runWorker } from "../support/spawn-worker";
+import { runWorker, spawnEmulatorForWorkers } from "../support/spawn-worker";
 import type { HistoryResult } from "../support/sync-worker";
 
 const MESSAGES = 50_000;
@@ -35,18 +31,13 @@ const EVENTS = 2_000;
 const LATENCY_MS = 100;
 const POLL_MS = 5_000;
 
-
 const suite: BenchSuite = {
   name: "sync",
   async run() {
-    const port = await freePort();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sync-bench-"));
-    const directoryFile = path.join(tmp, "directory.json");
-    const emu = await spawnEmulator(MESSAGES, EVENTS, 0, { redirectUris: [`https://localhost:${port}/auth/callback`], autoConsent: true, directoryFile });
+    const { emu, base, stop } = await spawnEmulatorForWorkers(MESSAGES, EVENTS);
     const results: BenchResult[] = [];
     let kept: string | null = null;
     try {
-      const base = { emulator: emu, port, directoryFile };
       const plan = await planFor(emu, emu.oid);
       const sizes = `${n(plan.messages)} messages in the 6-month window of ${plan.folders.length} synced folders (largest ${n(Math.max(...plan.folders.map((f) => f.messages)))}), ${n(plan.events)} calendar occurrences`;
 
@@ -104,8 +95,7 @@ const suite: BenchSuite = {
           `${n(slow.ms)} ms for ${slow.requests} requests (peak ${slowStats.peakConcurrency} in flight, ${slowStats.retryAfterViolations} Retry-After violations) vs ⌈${plan.minimum} / 4⌉ × ${LATENCY_MS} ms = ${n(bound)} ms; the longest chain of dependent requests alone (listing depth + pages of the largest folder) is ${plan.criticalPath} × ${LATENCY_MS} ms`),
       );
     } finally {
-      await emu.stop();
-      fs.rmSync(tmp, { recursive: true, force: true });
+      await stop();
       if (kept) fs.rmSync(kept, { recursive: true, force: true });
     }
     return results;

@@ -4,7 +4,42 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { WorkerInput } from "./sync-worker";
+import { spawnEmulator, type EmulatorProcess } from "./spawn-emulator";
+import { freePort } from "../../server/test-support/ports";
 import { SERVER_NODE_OPTIONS } from "../../server/runtime";
+
+/** What every worker of a suite is given: the emulator, and the port and directory file it was set up for. */
+export type WorkerBase = Pick<WorkerInput, "emulator" | "port" | "directoryFile">;
+
+/**
+ * The emulator the suite's workers sync from, in its own process, set up for the product: its demo
+ * app redirects to /auth/callback on a free port the workers then serve on, consent is automatic
+ * (the workers connect by script), and the generated directory is written to a file the workers
+ * import. stop() ends it and removes that file.
+ */
+export async function spawnEmulatorForWorkers(
+  messages: number,
+  events: number,
+  options: { teamMembers?: number } = {},
+): Promise<{ emu: EmulatorProcess; base: WorkerBase; stop(): Promise<void> }> {
+  const port = await freePort();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sync-bench-"));
+  const directoryFile = path.join(tmp, "directory.json");
+  try {
+    const emu = await spawnEmulator(messages, events, 0, { ...options, redirectUris: [`https://localhost:${port}/auth/callback`], autoConsent: true, directoryFile });
+    return {
+      emu,
+      base: { emulator: emu, port, directoryFile },
+      async stop() {
+        await emu.stop();
+        fs.rmSync(tmp, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
 
 /**
  * Runs one scenario of bench/support/sync-worker.ts in its own process and resolves with its result.
