@@ -37,6 +37,20 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   return db;
 }
 
+const preparedByDb = new WeakMap<Db, Map<string, Database.Statement<unknown[], unknown>>>();
+
+/**
+ * A statement prepared once per database and SQL text, for plain functions on hot paths (classes keep
+ * theirs as fields): preparing a point query costs more than running it.
+ */
+export function preparedOnce<P extends unknown[], R>(db: Db, sql: string): Database.Statement<P, R> {
+  let statements = preparedByDb.get(db);
+  if (!statements) preparedByDb.set(db, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+  return statement as unknown as Database.Statement<P, R>;
+}
+
 /** ISO-8601 UTC with milliseconds: sorts as text, and what the API returns. */
 export function nowIso(): string {
   return new Date().toISOString();

@@ -2,8 +2,7 @@
  * Read access to the directory. The API and the sync both use these; every function that
  * returns organisation data takes the organisation id, so callers cannot cross organisations.
  */
-import type { Statement } from "better-sqlite3";
-import type { Db } from "../db/database";
+import { preparedOnce, type Db } from "../db/database";
 
 export interface Organisation {
   id: string;
@@ -104,16 +103,9 @@ export function getMember(db: Db, memberId: string): TeamMember | null {
   return r ? toMember(r) : null;
 }
 
-/** Prepared once per database: this lookup runs on every call the pane makes (who is calling). */
-const memberByEntraStatements = new WeakMap<Db, Statement<[string, string], MemberRow>>();
-
+/** Runs on every call the pane makes (who is calling), hence prepared once. */
 export function getMemberByEntra(db: Db, tenantId: string, objectId: string): TeamMember | null {
-  let statement = memberByEntraStatements.get(db);
-  if (!statement) {
-    statement = db.prepare<[string, string], MemberRow>("SELECT * FROM team_members WHERE entra_tid = ? AND entra_oid = ?");
-    memberByEntraStatements.set(db, statement);
-  }
-  const r = statement.get(tenantId, objectId);
+  const r = preparedOnce<[string, string], MemberRow>(db, "SELECT * FROM team_members WHERE entra_tid = ? AND entra_oid = ?").get(tenantId, objectId);
   return r ? toMember(r) : null;
 }
 

@@ -9,8 +9,7 @@
  * contact is hashed.
  */
 import crypto from "node:crypto";
-import type { Statement } from "better-sqlite3";
-import type { Db } from "../db/database";
+import { preparedOnce, type Db } from "../db/database";
 import { companyDomains, listAliases, listMembers } from "../directory/read";
 import type { AddressKeyer } from "../sync/address-keys";
 import { normalizeAddress, normalizeDomain, parseDomainList } from "../../shared/matching/addresses";
@@ -119,29 +118,24 @@ SELECT o.directory_updated_at AS d,
      JOIN team_members t ON t.id = a.member_id WHERE t.organisation_id = o.id ORDER BY 1)) AS a
 FROM organisations o WHERE o.id = ?`;
 
-type VersionStatement = Statement<[string], { d: string | null; m: string | null; a: string | null }>;
-
 /**
- * Per database: the prepared version query (it runs on every preview, and preparing it cost more than running
- * it) and the last input → version, so an unchanged directory is not hashed again.
+ * Per database, the last input → version of each organisation, so an unchanged directory is not hashed
+ * again (the version is asked for on every preview; so is its query, prepared once).
  */
-const versionCache = new WeakMap<Db, { statement: VersionStatement; last: Map<string, { input: string; version: string }> }>();
+const lastVersions = new WeakMap<Db, Map<string, { input: string; version: string }>>();
 
 /** The directory version: the directory's own timestamp plus everything per member (toggles, aliases). */
 export function directoryVersion(db: Db, orgId: string): string | null {
-  let c = versionCache.get(db);
-  if (!c) {
-    c = { statement: db.prepare(VERSION_SQL) as VersionStatement, last: new Map() };
-    versionCache.set(db, c);
-  }
-  const r = c.statement.get(orgId);
+  const r = preparedOnce<[string], { d: string | null; m: string | null; a: string | null }>(db, VERSION_SQL).get(orgId);
   if (!r) return null;
   const input = `${r.d ?? ""}\u0000${r.m ?? ""}\u0000${r.a ?? ""}`;
-  const last = c.last.get(orgId);
+  let versions = lastVersions.get(db);
+  if (!versions) lastVersions.set(db, (versions = new Map()));
+  const last = versions.get(orgId);
   if (last && last.input === input) return last.version;
   const version = crypto.createHash("sha256").update(input).digest("base64url");
-  if (c.last.size > 1000) c.last.clear();
-  c.last.set(orgId, { input, version });
+  if (versions.size > 1000) versions.clear();
+  versions.set(orgId, { input, version });
   return version;
 }
 

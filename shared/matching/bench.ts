@@ -22,7 +22,6 @@ export interface MatchingBenchResult {
   indexBuildMs: number;
 }
 
-
 export function syntheticDirectory(customers = 500, usersPerCustomer = 10, members = 12): Directory {
   const users: DirectoryUser[] = [];
   for (let c = 0; c < customers; c++) {
