@@ -6,6 +6,7 @@
  * beyond parsing the JSON (needed to follow the links). Plain fetch over the same HTTPS keep-alive
  * transport the Graph SDK uses; no retries (the benchmarks run without faults).
  */
+import { EXCLUDED_WELL_KNOWN, LABELLED_WELL_KNOWN } from "../../server/sync/engine";
 import { MESSAGE_SELECT } from "../../server/sync/mapping";
 
 export interface PagerOptions {
@@ -28,8 +29,8 @@ export interface PagerResult {
   folders: number;
 }
 
-const EXCLUDED = ["drafts", "deleteditems", "junkemail", "outbox", "conversationhistory"];
-const LABELLED = ["inbox", "sentitems", "archive", ...EXCLUDED];
+const EXCLUDED: readonly string[] = EXCLUDED_WELL_KNOWN;
+const LABELLED: readonly string[] = LABELLED_WELL_KNOWN;
 
 interface Page {
   value?: Array<Record<string, unknown>>;

@@ -24,7 +24,8 @@ import { openDatabase } from "../../server/db/database";
 import { startProduct, type Product } from "../../server/product";
 import { ensureDevCertificates } from "../../emulator/tls/dev-certs";
 import type { GeneratedOrganisation } from "../../emulator/generator/types";
-import type { SyncEngineConfig } from "../../server/sync/engine";
+import { DEFAULT_SYNC_CONFIG, type SyncEngineConfig } from "../../server/sync/engine";
+import { calendarWindowFor } from "../../server/sync/windows";
 import { pageThrough } from "./pager";
 import { emulatorControl } from "../../emulator/control-client";
 import { followConnectLink } from "../../server/test-support/connect-link";
@@ -91,16 +92,9 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 
 if (input.scenario === "page") {
   const member = input.emulator.members[0]!;
-  const day = new Date(new Date().toISOString().slice(0, 10));
-  const mail = new Date(day);
-  mail.setUTCMonth(mail.getUTCMonth() - 6);
+  const calendarWindow = calendarWindowFor(new Date(), DEFAULT_SYNC_CONFIG.historyMonths, DEFAULT_SYNC_CONFIG.calendarHorizonDays);
   const cpu = process.cpuUsage();
-  const r = await pageThrough({
-    graphUrl: input.emulator.graphUrl,
-    token: member.token,
-    windowStart: mail,
-    calendarWindow: { start: mail, end: new Date(day.getTime() + 180 * 86400_000) },
-  });
+  const r = await pageThrough({ graphUrl: input.emulator.graphUrl, token: member.token, windowStart: calendarWindow.start, calendarWindow });
   output = { ...r, cpuMs: cpuMs(cpu), maxRssMb: maxRssMb() };
   finish();
 }

@@ -14,6 +14,7 @@ import type { AddressKeyer } from "../sync/address-keys";
 import type { EventFact, FactChanges, FactListener, ItemDetails, ItemDetailsFetcher, MailFact } from "../sync/facts";
 import type { Decision } from "../../shared/matching/decide";
 import { rowToEventFact, rowToMailFact, type EventFactColumns, type MailFactColumns } from "../sync/store";
+import { windowStartFor } from "../sync/windows";
 import { decideEventFact, decideMailFact, encodeDecision, keepsRow, mailAt } from "./decisions";
 import { buildOrgDirectory, diffDirectories, directoryVersion, MemoKeyer, type DirectoryDiff, type OrgDirectory } from "./directory-cache";
 import { Materialiser, type ApplyResult, type FactPlace, type FactUpdate, type Kind } from "./materialise";
@@ -61,13 +62,6 @@ interface StoredDecisionRow {
   end_at: string | null;
   decision: string;
   frozen: number;
-}
-
-/** The start of the history window, computed the way the sync computes it (start of day, N months back). */
-export function windowStartFor(now: Date, months: number): Date {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d;
 }
 
 /** Removals of copies older than this (window start + margin) are the sync pruning aged facts. */

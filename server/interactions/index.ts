@@ -20,7 +20,7 @@ import { InteractionReads } from "./read";
 import { interactionsRoutes } from "./routes";
 import { WhyService } from "./why";
 
-export { InteractionsEngine, windowStartFor, type InteractionsEngineOptions, type RedecideResult } from "./engine";
+export { InteractionsEngine, type InteractionsEngineOptions, type RedecideResult } from "./engine";
 export { InteractionReads, toSummary, LOADING_SUBJECT, NO_SUBJECT, type CustomerSummary, type InteractionRow } from "./read";
 export { WhyService, WhyNotFoundError, type WhyConnection } from "./why";
 export { previewMessage } from "./preview";

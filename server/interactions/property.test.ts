@@ -24,7 +24,8 @@ import { updateMemberSettings } from "../directory/member-settings";
 import { createAddressKeyer, type AddressKeyer } from "../sync/address-keys";
 import type { EventFact, FactChanges, ItemDetails, ItemDetailsFetcher, MailFact } from "../sync/facts";
 import { toEventFact, toMailFact, type GraphEvent, type GraphMessage } from "../sync/mapping";
-import { InteractionsEngine, windowStartFor } from "./engine";
+import { InteractionsEngine } from "./engine";
+import { windowStartFor } from "../sync/windows";
 import { InteractionReads } from "./read";
 import { WhyService } from "./why";
 

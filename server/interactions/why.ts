@@ -20,7 +20,7 @@ import type { EventFact, ItemDetails, ItemDetailsFetcher, MailFact, StoredPartic
 import { eventFactsOf, mailFactsOf } from "./decisions";
 import type { OrgDirectory } from "./directory-cache";
 import type { InteractionsEngine } from "./engine";
-import { windowStartFor } from "./engine";
+import { windowStartFor } from "../sync/windows";
 import type { MessageLookup } from "./graph-lookup";
 import { toSummary, type InteractionReads } from "./read";
 

@@ -28,6 +28,7 @@ import { ClaimLostError, describeError, GraphRequestError, isNotFound, isSyncSta
 import type { FactListener, ItemDetails, ItemDetailsFetcher } from "./facts";
 import { EVENT_DETAILS_SELECT, eventDetails, type GraphEvent, type GraphMessage, MESSAGE_DETAILS_SELECT, MESSAGE_SELECT, messageDetails } from "./mapping";
 import { CALENDAR_FOLDER_ID, type FolderAdvance, type FolderRow, type ImportFaultPoint, SyncStore } from "./store";
+import { calendarWindowFor, windowStartFor } from "./windows";
 
 export interface SyncEngineConfig {
   historyMonths: number;
@@ -81,7 +82,7 @@ export const DEFAULT_SYNC_CONFIG: SyncEngineConfig = {
 /** Well-known folders that never hold correspondence worth syncing; their subfolders are skipped too. */
 export const EXCLUDED_WELL_KNOWN = ["drafts", "deleteditems", "junkemail", "outbox", "conversationhistory"] as const;
 /** Well-known folders resolved once per mailbox so listed folders can be labelled (and excluded). */
-const LABELLED_WELL_KNOWN = ["inbox", "sentitems", "archive", ...EXCLUDED_WELL_KNOWN] as const;
+export const LABELLED_WELL_KNOWN = ["inbox", "sentitems", "archive", ...EXCLUDED_WELL_KNOWN] as const;
 
 export interface SyncEngineDeps {
   db: Db;
@@ -204,16 +205,6 @@ interface GraphFolder {
   totalItemCount?: number;
   wellKnownName?: string | null;
   isHidden?: boolean;
-}
-
-function monthsBefore(date: Date, months: number): Date {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d;
-}
-
-function startOfDay(date: Date): Date {
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 }
 
 function isFatal(error: unknown, tokens: TokenSource, signal: AbortSignal): boolean {
@@ -528,12 +519,11 @@ export class SyncEngine implements ItemDetailsFetcher {
   // ───────────────────────────── folders ─────────────────────────────
 
   mailWindowStart(): Date {
-    return monthsBefore(this.now(), this.config.historyMonths);
+    return windowStartFor(this.now(), this.config.historyMonths);
   }
 
   calendarWindow(): { start: Date; end: Date } {
-    const today = startOfDay(this.now());
-    return { start: monthsBefore(today, this.config.historyMonths), end: new Date(today.getTime() + this.config.calendarHorizonDays * 86400_000) };
+    return calendarWindowFor(this.now(), this.config.historyMonths, this.config.calendarHorizonDays);
   }
 
   /** Well-known folder ids never change: resolved once per mailbox (one $batch) and stored. */

@@ -19,11 +19,12 @@ import { createOrganisation, upsertTeamMembers } from "../directory/service";
 import { removeDir, tempDir, testConfig, testContext } from "../test-support/env";
 import { listen, type RunningServer } from "../test-support/http";
 import type { DriverLimits } from "./driver";
-import { createSyncEngine, EXCLUDED_WELL_KNOWN, type SyncEngine, type SyncEngineConfig } from "./engine";
+import { createSyncEngine, type SyncEngine, type SyncEngineConfig } from "./engine";
 import type { FactChanges, FactListener } from "./facts";
 import { createServerSync, tokenSourceFor, type ServerSync } from "./index";
 import type { ImportFaultPoint } from "./store";
 import { emulatorControl } from "../../emulator/control-client";
+import { expectedFromGroundTruth } from "./testing/snapshot";
 import { followConnectLink } from "../test-support/connect-link";
 
 /** Records the net effect of every onFactsChanged call in the sync's own database (and transaction). */
@@ -161,34 +162,12 @@ export async function startTestbed(options: TestbedOptions): Promise<Testbed> {
 
   const control = emulatorControl(`${emu.url}/_emulator`);
 
-
   const first = members[0]!;
   const engine = sync.engine;
   const extraEngines: SyncEngine[] = [];
 
   const groundTruth = (oid = first.oid) => control(`/graph/mailboxes/${oid}/ground-truth`) as Promise<GroundTruth>;
-  const expected = async (oid = first.oid, windows: SyncEngine = engine) => {
-    const cal = windows.calendarWindow();
-    const truth = (await control(`/graph/mailboxes/${oid}/ground-truth?start=${cal.start.toISOString()}&end=${cal.end.toISOString()}`)) as GroundTruth;
-    const windowStart = windows.mailWindowStart().getTime();
-    const excludedRoots = new Set<string>();
-    for (const m of truth.messages) if (m.folderWellKnownName && (EXCLUDED_WELL_KNOWN as readonly string[]).includes(m.folderWellKnownName)) excludedRoots.add(m.folder);
-    const folders = (await control(`/graph/mailboxes/${oid}/folders`)) as Array<{ id: string; path: string }>;
-    const excludedNames = new Set<string>(["Drafts", "Deleted Items", "Junk Email", "Outbox", "Conversation History", ...excludedRoots]);
-    const excludedFolderIds = new Set(folders.filter((f) => f.path === "" || excludedNames.has(f.path.split("/")[0]!)).map((f) => f.id));
-    const mail = new Map<string, string>();
-    for (const m of truth.messages) {
-      if (excludedFolderIds.has(m.folderId)) continue;
-      if (Date.parse(m.receivedDateTime) < windowStart) continue;
-      mail.set(m.immutableId, m.folderId);
-    }
-    const events = new Set<string>();
-    for (const e of truth.events) {
-      if (Date.parse(e.end) <= cal.start.getTime() || Date.parse(e.start) >= cal.end.getTime()) continue;
-      events.add(e.immutableId);
-    }
-    return { mail, events };
-  };
+  const expected = (oid = first.oid, windows: SyncEngine = engine) => expectedFromGroundTruth(`${emu.url}/_emulator`, oid, windows);
 
   const assertConverged = async (memberId = first.memberId, oid = first.oid, windows: SyncEngine = engine) => {
     const want = await expected(oid, windows);

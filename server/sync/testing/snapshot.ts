@@ -13,6 +13,7 @@ import type { Db } from "../../db/database";
 import type { Vault } from "../../security/vault";
 import type { GroundTruth } from "../../../emulator/graph/index";
 import { EXCLUDED_WELL_KNOWN } from "../engine";
+import { emulatorControl } from "../../../emulator/control-client";
 
 export interface SyncSnapshot {
   mail: Map<string, string>;
@@ -180,6 +181,19 @@ export function assertSameSnapshot(got: SyncSnapshot, want: SyncSnapshot, label:
   assert.ok(parts.length === 0, `${label}:\n  ${parts.join("\n  ")}`);
 }
 
+/**
+ * The folders a sync reads, told from the emulator's folder list and ground truth: every folder but
+ * the root and the subtrees of the excluded well-known folders (known by their names, and by where the
+ * ground truth files messages of those folders).
+ */
+export function syncedFolders<F extends { path: string }>(truth: Pick<GroundTruth, "messages">, folders: F[]): F[] {
+  const excludedRoots = new Set<string>(["Drafts", "Deleted Items", "Junk Email", "Outbox", "Conversation History"]);
+  for (const m of truth.messages) {
+    if (m.folderWellKnownName && (EXCLUDED_WELL_KNOWN as readonly string[]).includes(m.folderWellKnownName)) excludedRoots.add(m.folder.split("/")[0]!);
+  }
+  return folders.filter((f) => f.path !== "" && !excludedRoots.has(f.path.split("/")[0]!));
+}
+
 export interface SyncWindows {
   mailWindowStart(): Date;
   calendarWindow(): { start: Date; end: Date };
@@ -195,23 +209,15 @@ export async function expectedFromGroundTruth(
   oid: string,
   windows: SyncWindows,
 ): Promise<{ mail: Map<string, string>; events: Set<string>; truth: GroundTruth }> {
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${controlUrl}${path}`);
-    assert.ok(res.ok, `control ${path} → ${res.status}`);
-    return (await res.json()) as T;
-  };
+  const get = emulatorControl(controlUrl);
   const cal = windows.calendarWindow();
   const truth = await get<GroundTruth>(`/graph/mailboxes/${oid}/ground-truth?start=${cal.start.toISOString()}&end=${cal.end.toISOString()}`);
   const folders = await get<Array<{ id: string; path: string }>>(`/graph/mailboxes/${oid}/folders`);
-  const excludedRoots = new Set<string>(["Drafts", "Deleted Items", "Junk Email", "Outbox", "Conversation History"]);
-  for (const m of truth.messages) {
-    if (m.folderWellKnownName && (EXCLUDED_WELL_KNOWN as readonly string[]).includes(m.folderWellKnownName)) excludedRoots.add(m.folder.split("/")[0]!);
-  }
-  const excludedFolderIds = new Set(folders.filter((f) => f.path === "" || excludedRoots.has(f.path.split("/")[0]!)).map((f) => f.id));
+  const synced = new Set(syncedFolders(truth, folders).map((f) => f.id));
   const windowStart = windows.mailWindowStart().getTime();
   const mail = new Map<string, string>();
   for (const m of truth.messages) {
-    if (excludedFolderIds.has(m.folderId)) continue;
+    if (!synced.has(m.folderId)) continue;
     if (Date.parse(m.receivedDateTime) < windowStart) continue;
     assert.ok(!mail.has(m.immutableId), `the emulator holds ${m.immutableId} twice`);
     mail.set(m.immutableId, m.folderId);
