@@ -40,5 +40,5 @@ export function useSignedIn(me: () => Promise<MeResponse>, interactiveSignIn: ()
     }
   }, [interactiveSignIn, start]);
 
-  return { phase, setPhase, signingIn, start, signIn };
+  return { phase, signingIn, start, signIn };
 }

@@ -61,8 +61,8 @@ process.stdout.write(
 );
 process.on("SIGTERM", () => void emulator.close().then(() => process.exit(0)));
 // A benchmark that dies (Ctrl-C, a crash) must not leave its emulator running: exit once orphaned.
+// unref'd: the HTTPS server keeps the process alive, the check does not.
 const parent = process.ppid;
 setInterval(() => {
   if (process.ppid !== parent) void emulator.close().then(() => process.exit(0));
 }, 1000).unref();
-// unref'd: the HTTPS server keeps the process alive, the check does not.

@@ -12,7 +12,6 @@ import type { Db } from "../../server/db/database";
 import type { MailAddress, OpenMessage } from "../../shared/api/contract";
 import { mulberry32 } from "../../shared/random";
 
-
 const pad = (n: number, w: number) => n.toString().padStart(w, "0");
 const SUFFIXES = ["Logistics", "Health", "Retail", "Energy", "Media", "Foods", "Robotics", "Finance"];
 

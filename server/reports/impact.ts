@@ -182,8 +182,9 @@ export class ImpactReports {
     return { period: { from, to, days: daysBetweenInclusive(from, to) }, totals, byMember: members, byDay: days, asOf: now.toISOString() };
   }
 
-  private groupStatement(kind: "meeting", byMember: boolean) {
-    const key = `${kind}|${byMember}`;
+  /** The meetings of a bar, one group (one unit) each. */
+  private meetingGroups(byMember: boolean) {
+    const key = `meeting|${byMember}`;
     let st = this.groups.get(key);
     if (!st) {
       st = this.db.prepare(
@@ -255,7 +256,7 @@ export class ImpactReports {
     const byMember = f.member !== undefined;
     const out: Group[] = [];
     if (f.kind !== "meeting") out.push(...this.emailGroups(this.emailCopies(byMember).all(params)));
-    if (f.kind !== "email") out.push(...this.groupStatement("meeting", byMember).all(params));
+    if (f.kind !== "email") out.push(...this.meetingGroups(byMember).all(params));
     out.sort((a, b) => (a.last_unit_at < b.last_unit_at ? 1 : a.last_unit_at > b.last_unit_at ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     return out;
   }

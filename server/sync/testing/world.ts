@@ -60,7 +60,6 @@ export async function startWorld(options: { seed: string; sizes: GeneratorSizes;
     logger: quietLogger(),
   });
   const control = emulatorControl(`${emu.url}/_emulator`);
-
   let template: { dir: string; file: string } | null = null;
   const world: World = {
     emu,
